@@ -1,0 +1,2 @@
+// Public API of adtkit/io.
+export * from './audio/index.js';

@@ -1,0 +1,20 @@
+import { defineConfig } from 'tsup';
+
+export default defineConfig({
+  entry: {
+    index: 'src/index.ts',
+    'dsp/index': 'src/dsp/index.ts',
+    'io/index': 'src/io/index.ts',
+    'eval/index': 'src/eval/index.ts',
+    'models/index': 'src/models/index.ts',
+    'train/index': 'src/train/index.ts',
+  },
+  format: ['esm', 'cjs'],
+  dts: true,
+  sourcemap: true,
+  clean: true,
+  target: 'es2022',
+  splitting: true,
+  // TF.js is a peer: the app and adtkit must share one instance (one registry of backends and layers).
+  external: [/^@tensorflow\//],
+});
