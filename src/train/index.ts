@@ -1,2 +1,4 @@
 // Public API of adtkit/train.
-export {};
+export * from './random.js';
+export * from './infrequencyWeights.js';
+export * from './loss.js';
