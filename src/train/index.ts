@@ -2,3 +2,6 @@
 export * from './random.js';
 export * from './infrequencyWeights.js';
 export * from './loss.js';
+export * from './adamw.js';
+export * from './clipGradients.js';
+export * from './schedulers.js';
