@@ -55,7 +55,7 @@ export async function openBrowserPage(
     define: { 'process.env.NODE_ENV': '"production"' },
   });
   const bundleText = bundle.outputFiles[0].text;
-  const page = `<!doctype html><html><head><meta charset="utf-8"></head><body><script src="/bundle.js"></script></body></html>`;
+  const page = `<!doctype html><html><head><meta charset="utf-8"><link rel="icon" href="data:,"></head><body><script src="/bundle.js"></script></body></html>`;
   const staticDirs: Record<string, string> = { '/fixtures/': fixturesDir, ...(options.staticDirs ?? {}) };
 
   const server: Server = createServer((req, res) => {
