@@ -1,2 +1,47 @@
-// Public API of adtkit/models.
-export {};
+// Public API of adtkit/models (TensorFlow.js layers; TF.js is a peer dependency).
+// Importing this module registers adtkit's custom layers for TF.js serialization.
+export {
+  AdtFrameFlatten,
+  AdtSpatialDropout2D,
+  applyConvFrontEnd,
+  convFrontEndParamCount,
+  convFrontEndShape,
+  BATCHNORM_EPSILON,
+  BATCHNORM_MOMENTUM_TFJS,
+  CONV_BLOCK_DROPOUT,
+  type AdtLayerArgs,
+  type AdtSpatialDropout2DArgs,
+  type ConvFrontEndOptions,
+  type ConvFrontEndShape,
+} from './convFrontEnd.js';
+export {
+  AdtBidirectionalRNN,
+  bidirectionalRNNParamCount,
+  type AdtBidirectionalRNNArgs,
+  type RecurrentCell,
+} from './recurrent.js';
+export {
+  HIDDEN_SIZES,
+  DEFAULT_INPUT_BINS,
+  DEFAULT_NUM_CLASSES,
+  type CommonModelOptions,
+  type HiddenSize,
+  type SearchSpace,
+} from './options.js';
+export { createRNN, countRNNParams, resolveRNNOptions, RNN_NUM_LAYERS, type CreateRNNOptions, type ResolvedRNNOptions } from './rnn.js';
+export { createCNN, countCNNParams, resolveCNNOptions, CNN_NUM_CONV_BLOCKS, CNN_NUM_LAYERS, type CreateCNNOptions, type ResolvedCNNOptions } from './cnn.js';
+export { createCRNN, countCRNNParams, resolveCRNNOptions, CRNN_NUM_LAYERS, type CreateCRNNOptions, type ResolvedCRNNOptions } from './crnn.js';
+export { getModelInfo, type AdtArchitecture, type AdtModelInfo } from './modelInfo.js';
+export { parseSafetensors, type SafetensorsDtype, type SafetensorsFile, type SafetensorsTensor } from './safetensors.js';
+export {
+  importTorchWeights,
+  registerTorchConverter,
+  isTorchImportable,
+  oihwToHwio,
+  transposeMatrix,
+  type ImportTorchWeightsResult,
+  type TorchConverter,
+  type TorchImportable,
+  type TorchTensorSource,
+} from './torchWeights.js';
+export { loadModel, nodeFileHandler, saveModel, saveModelToMemory } from './modelIO.js';
