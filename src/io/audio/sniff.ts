@@ -153,7 +153,7 @@ export function sniffAudio(bytes: Uint8Array): SniffResult {
   }
   if (bytes.length === 0) return { kind: 'unknown', what: 'an empty file (0 bytes)' };
   if (looksLikeText(bytes)) {
-    const preview = ascii(bytes, 0, 24).replace(/[\r\n\t]+/g, ' ');
+    const preview = ascii(bytes, 0, 24).replace(/\s+/g, ' ').trim();
     return { kind: 'unknown', what: `a text file (starts with "${preview}")` };
   }
   const hex = Array.from(bytes.subarray(0, 8), (b) => b.toString(16).padStart(2, '0')).join(' ');
