@@ -106,8 +106,10 @@ export function parseSafetensors(bytes: Uint8Array | ArrayBuffer): SafetensorsFi
       fail(`tensor "${name}": ${end - begin} bytes of data, but ${dtype} shape [${(shape as number[]).join(', ')}] needs ${expectedBytes}`, dataStart + begin);
     }
     ranges.push([begin, end, name]);
-    // Copy so that the typed array is aligned whatever the header length is.
-    const copy = u8.slice(dataStart + begin, dataStart + end).buffer;
+    // Copy so that the typed array is aligned whatever the header length is (explicitly:
+    // Node's Buffer#slice would return a view of the shared pool, not a copy).
+    const copy = new ArrayBuffer(end - begin);
+    new Uint8Array(copy).set(u8.subarray(dataStart + begin, dataStart + end));
     const data = dtype === 'F32' ? new Float32Array(copy) : new BigInt64Array(copy);
     tensors.set(name, { name, dtype, shape: [...(shape as number[])], data });
   }
