@@ -48,7 +48,6 @@ describe('models.json cases', () => {
       const y = model.predict(x) as tf.Tensor;
       expect(y.shape).toEqual(expected.shape);
       const { max } = maxAbsDiff(y.dataSync(), expected.data);
-      // eslint-disable-next-line no-console
       console.log(`[parity cpu] ${c.name}: max |logit error| = ${max.toExponential(2)}`);
       expect(max).toBeLessThanOrEqual(LOGIT_ATOL);
       tf.dispose([x, y]);
