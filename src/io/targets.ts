@@ -53,6 +53,9 @@ export interface FrameTargets {
   classNames: readonly string[];
 }
 
+/** Largest target array eventsToTargets allocates (1 GiB of float32), against runaway time units. */
+const MAX_TARGET_VALUES = 2 ** 28;
+
 /** What to do with an onset whose frame is not below `numFrames`. */
 export type OutOfRangePolicy = 'drop' | 'extend' | 'error';
 
@@ -140,7 +143,8 @@ export function validateEvents(events: unknown, numClasses: number, fn: string):
  *   (`parseMidiAnnotations(..., { timePrecision: 'float32' })` does).
  * @param options - see {@link EventsToTargetsOptions}
  * @returns targets `[frames × classes]` (frame-major Float32Array) with metadata and warnings
- * @throws {@link InvalidArgumentError} for malformed events or options
+ * @throws {@link InvalidArgumentError} for malformed events or options, or targets of more
+ *   than 2^28 values (usually times given in milliseconds)
  * @throws {@link AnnotationError} with `outOfRange: 'error'` when an onset's frame is ≥ `numFrames`
  */
 export function eventsToTargets(events: readonly DrumEvent[], options: EventsToTargetsOptions = {}): EventsToTargetsResult {
@@ -173,6 +177,13 @@ export function eventsToTargets(events: readonly DrumEvent[], options: EventsToT
     frames = outOfRange === 'extend' ? Math.max(n, maxFrame + 1) : n;
   }
 
+  if (frames * classes > MAX_TARGET_VALUES) {
+    throw new InvalidArgumentError(
+      `${fn}: targets of ${frames} frames × ${classes} classes (last onset at ${frames / frameRate} s) exceed ` +
+        `${MAX_TARGET_VALUES} values; are the times in milliseconds instead of seconds?`,
+      { field: options.numFrames !== undefined && outOfRange !== 'extend' ? 'numFrames' : 'events' },
+    );
+  }
   const data = new Float32Array(frames * classes);
   let dropped = 0;
   let firstDropped = -1;
