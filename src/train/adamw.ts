@@ -16,6 +16,9 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { InvalidArgumentError, ShapeError } from '../errors.js';
 
+/** `{ name, tensor }` pair (tfjs-core's NamedTensor, which its index does not export). */
+type NamedTensor = { name: string; tensor: tf.Tensor };
+
 /** Options of {@link AdamW}. */
 export interface AdamWOptions {
   /** Learning rate. @defaultValue 1e-3 */
@@ -104,7 +107,7 @@ export class AdamW extends tf.Optimizer {
    * @param variableGradients - gradients by variable name (as from `tf.variableGrads`), or a
    *   list of `{ name, tensor }`. Variables without a gradient are left untouched.
    */
-  applyGradients(variableGradients: tf.NamedTensorMap | tf.NamedTensor[]): void {
+  applyGradients(variableGradients: tf.NamedTensorMap | NamedTensor[]): void {
     const entries: Array<[string, tf.Tensor]> = Array.isArray(variableGradients)
       ? variableGradients.map((v) => [v.name, v.tensor] as [string, tf.Tensor])
       : Object.entries(variableGradients);
@@ -205,15 +208,15 @@ export class AdamW extends tf.Optimizer {
   }
 
   /** TF.js weight list: iterations, then `<name>/m` and `<name>/v` for every variable. */
-  override async getWeights(): Promise<tf.NamedTensor[]> {
-    const list: tf.NamedTensor[] = [await this.saveIterations()];
+  override async getWeights(): Promise<NamedTensor[]> {
+    const list: NamedTensor[] = [await this.saveIterations()];
     for (const [name, slot] of this.slots) list.push({ name: `${name}/m`, tensor: slot.m });
     for (const [name, slot] of this.slots) list.push({ name: `${name}/v`, tensor: slot.v });
     return list;
   }
 
   /** Inverse of {@link AdamW.getWeights}. */
-  override async setWeights(weightValues: tf.NamedTensor[]): Promise<void> {
+  override async setWeights(weightValues: NamedTensor[]): Promise<void> {
     const rest = await this.extractIterations(weightValues);
     this.stepCount = this.iterations_;
     this.disposeSlots();

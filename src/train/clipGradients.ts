@@ -50,10 +50,9 @@ export function clipGradientsByGlobalNorm(grads: tf.NamedTensorMap, options: Cli
   }
   const f = Math.fround;
   const scale = Math.min(1, f(f(maxNorm) / f(totalNorm + f(1e-6))));
-  const clipped: tf.NamedTensorMap = {};
-  tf.tidy(() => {
-    for (const n of names) clipped[n] = tf.keep(tf.mul(grads[n], scale));
-  });
   normT.dispose();
+  const clipped: tf.NamedTensorMap = {};
+  // Created in the caller's scope (not kept): inside tf.tidy they are freed with it.
+  for (const n of names) clipped[n] = tf.mul(grads[n], scale);
   return { grads: clipped, totalNorm, scale };
 }

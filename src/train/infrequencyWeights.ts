@@ -8,7 +8,7 @@ import { InvalidArgumentError, ShapeError } from '../errors.js';
 export const ABSENT_CLASS_PROBABILITY = 1e-10;
 
 /** Frame targets of one or several segments, frame-major with the class axis last. */
-export interface FrameTargets {
+export interface TargetValues {
   /** Values 0, 0.5 (widened) or 1, length `frames * classes` [frame, class]. */
   data: Float32Array | ArrayLike<number>;
   /** Number of classes (last axis). */
@@ -93,8 +93,8 @@ export class InfrequencyWeightsAccumulator {
  * const w = infrequencyWeights({ data: targets, classes: 5 });
  * ```
  */
-export function infrequencyWeights(targets: FrameTargets | readonly FrameTargets[]): Float32Array {
-  const list = Array.isArray(targets) ? (targets as readonly FrameTargets[]) : [targets as FrameTargets];
+export function infrequencyWeights(targets: TargetValues | readonly TargetValues[]): Float32Array {
+  const list = Array.isArray(targets) ? (targets as readonly TargetValues[]) : [targets as TargetValues];
   if (list.length === 0) {
     throw new InvalidArgumentError('infrequencyWeights: empty list of targets', { field: 'targets' });
   }
