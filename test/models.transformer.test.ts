@@ -275,7 +275,6 @@ describe('reference parity (models.json), cpu backend', () => {
       const y = m.predict(x) as tf.Tensor;
       expect(y.shape).toEqual(expected.shape);
       const { max } = maxAbsDiff(y.dataSync(), expected.data);
-      // eslint-disable-next-line no-console
       console.log(`[transformer parity cpu] ${c.name}: max |logit error| = ${max.toExponential(2)}`);
       expect(max).toBeLessThanOrEqual(LOGIT_ATOL);
       tf.dispose([x, y]);
