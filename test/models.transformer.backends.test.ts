@@ -108,7 +108,6 @@ for (const backend of BACKENDS) {
         const ref = Math.abs(x) <= 4 ? erfSeries(Math.fround(x)) : Math.sign(x);
         max = Math.max(max, Math.abs(y[i] - ref));
       });
-      // eslint-disable-next-line no-console
       console.log(`[erf ${backend}] max |tf.erf − erf| = ${max.toExponential(2)}`);
       expect(max).toBeLessThan(1e-6);
     });
@@ -130,7 +129,6 @@ for (const backend of BACKENDS) {
           const x = fixtureInput();
           const y = m.predict(x) as tf.Tensor;
           const { max } = maxAbsDiff(await y.data(), loadArray(c.output).data);
-          // eslint-disable-next-line no-console
           console.log(`[transformer parity wasm] ${c.name}: max |logit error| = ${max.toExponential(2)}`);
           expect(max).toBeLessThanOrEqual(LOGIT_ATOL);
           tf.dispose([x, y]);
@@ -171,7 +169,6 @@ describe('cpu and wasm agree', () => {
         m.dispose();
       }
       const { max } = maxAbsDiff(logits[0], logits[1]);
-      // eslint-disable-next-line no-console
       console.log(`[transformer cpu vs wasm] ${c.name}: max |diff| = ${max.toExponential(2)}`);
       expect(max).toBeLessThanOrEqual(BACKEND_ATOL);
     });
