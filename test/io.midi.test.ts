@@ -39,7 +39,7 @@ function track(events: Timed[]): MidiEvent[] {
   return out;
 }
 
-function smf(header: MidiData['header'], tracks: Timed[][], running = false): Uint8Array {
+function smf(header: Omit<MidiData['header'], 'numTracks'>, tracks: Timed[][], running = false): Uint8Array {
   return Uint8Array.from(writeMidi({ header: { ...header, numTracks: tracks.length }, tracks: tracks.map(track) }, { running }));
 }
 
