@@ -135,11 +135,11 @@ describe('built-in mappings', () => {
     }
   });
 
-  it('ADTOF drops 54 and 56 (and 39) from the thesis GM table, otherwise agrees', () => {
+  it('ADTOF drops 54 and 56 from the thesis GM table (SPEC §3), otherwise agrees', () => {
     for (let p = 0; p < 128; p++) {
       const gm = classIndexOfPitch(THESIS_GM_MAPPING, p);
       const adtof = classIndexOfPitch(ADTOF_MAPPING, p);
-      if (p === 39 || p === 54 || p === 56) {
+      if (p === 54 || p === 56) {
         expect(gm).not.toBe(null);
         expect(adtof).toBe(null);
       } else {

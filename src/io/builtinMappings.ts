@@ -67,10 +67,10 @@ export const THESIS_ROLAND_MAPPING: ClassMapping = defineMapping({
 });
 
 /**
- * ADTOF's five-class reduction (`MIDI_REDUCED_5` in Zehren et al.'s `adtof/config.py`):
- * 35,36 → KD; 37,38,40 → SD; 41,43,45,47,48,50 → TT; 42,44,46 → HH;
- * 49,51,52,53,55,57,59 → CY. Compared with {@link THESIS_GM_MAPPING} it drops 54
- * (tambourine) and 56 (cowbell), and also 39 (hand clap), which ADTOF's table does not list.
+ * ADTOF's five-class reduction as SPEC §3 defines it: {@link THESIS_GM_MAPPING} without
+ * 54 (tambourine) and 56 (cowbell): 35,36 → KD; 37–40 → SD; 41,43,45,47,48,50 → TT;
+ * 42,44,46 → HH; 49,51,52,53,55,57,59 → CY. (ADTOF's own `MIDI_REDUCED_5` table also
+ * leaves out 39, hand clap; build that variant with {@link defineMapping} if you need it.)
  * Those and the other GM percussion notes (27–34, 58, 60–87) are known and ignored.
  */
 export const ADTOF_MAPPING: ClassMapping = defineMapping({
@@ -79,12 +79,12 @@ export const ADTOF_MAPPING: ClassMapping = defineMapping({
   pitches: pitchTable(
     {
       KD: [35, 36],
-      SD: [37, 38, 40],
+      SD: [37, 38, 39, 40],
       TT: [41, 43, 45, 47, 48, 50],
       HH: [42, 44, 46],
       CY: [49, 51, 52, 53, 55, 57, 59],
     },
-    [...range(27, 34), 39, 54, 56, 58, ...range(60, 87)],
+    [...range(27, 34), 54, 56, 58, ...range(60, 87)],
   ),
 });
 
