@@ -8,6 +8,8 @@ export default defineConfig({
     'eval/index': 'src/eval/index.ts',
     'models/index': 'src/models/index.ts',
     'train/index': 'src/train/index.ts',
+    'transcribe/index': 'src/transcribe/index.ts',
+    'cli/main': 'src/cli/main.ts',
   },
   format: ['esm', 'cjs'],
   dts: true,

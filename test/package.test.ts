@@ -18,6 +18,7 @@ const expectedNames: Record<string, string[]> = {
   'adtkit/eval': [],
   'adtkit/models': [],
   'adtkit/train': [],
+  'adtkit/transcribe': [],
 };
 
 function runNode(args: string[]): { status: number | null; stdout: string; stderr: string } {
