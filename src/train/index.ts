@@ -11,3 +11,6 @@ export * from './standardization.js';
 export * from './checkpointStore.js';
 export * from './validationScore.js';
 export * from './train.js';
+export * from './searchSpace.js';
+export * from './samplers.js';
+export * from './hyperparameterSearch.js';
