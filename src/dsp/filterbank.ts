@@ -77,7 +77,7 @@ export function buildFilterbank(
     }
     for (let k = lo; k < hi; k++) weights[offsets[f] + k - lo] = filter.weights[k];
   });
-  return { numBins: meta.numBins, numFilters, starts, offsets, weights, centerFrequenciesHz, ...meta };
+  return { ...meta, numFilters, starts, offsets, weights, centerFrequenciesHz };
 }
 
 /**

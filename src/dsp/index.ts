@@ -35,3 +35,13 @@ export {
   type LogFilteredSpectrogramOptions,
   type SpectrogramPreset,
 } from './logFilteredSpectrogram.js';
+export { melFilterbank, hzToMel, melToHz, type MelFilterbankOptions, type MelScale } from './mel.js';
+export {
+  fitStandardization,
+  applyStandardization,
+  type FitStandardizationOptions,
+  type StandardizationStats,
+  type StandardizationMethod,
+} from './standardize.js';
+export { segmentFrames, type SegmentFramesOptions, type SegmentFramesResult } from './segment.js';
+export { resample, type ResampleOptions, type ResampleFilterOptions } from './resample.js';

@@ -150,7 +150,9 @@ export function thesisLogFilterbank(sampleRate: number, options: LogFilterbankOp
 
   const filters: FilterSpec[] = [];
   for (let i = 0; i + 2 < indices.length; i++) {
-    let [start, center, stop] = [indices[i], indices[i + 1], indices[i + 2]];
+    const start = indices[i];
+    let center = indices[i + 1];
+    let stop = indices[i + 2];
     if (stop - start < 2) {
       center = start;
       stop = start + 1;
@@ -223,7 +225,9 @@ export function madmomLogFilterbank(sampleRate: number, options: LogFilterbankOp
 
   const filters: FilterSpec[] = [];
   for (let i = 0; i + 2 < indices.length; i++) {
-    let [start, center, stop] = [indices[i], indices[i + 1], indices[i + 2]];
+    const start = indices[i];
+    let center = indices[i + 1];
+    let stop = indices[i + 2];
     if (stop - start < 2) {
       center = start;
       stop = start + 1;

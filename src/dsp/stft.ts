@@ -214,25 +214,38 @@ export class StftPlan {
       readFrame(signal, frameStart(i, framing, hopLength, sampleOffset), windowLength, padMode, input, realOffset, 2, window);
       readFrame(signal, frameStart(i + 1, framing, hopLength, sampleOffset), windowLength, padMode, input, realOffset + 1, 2, window);
       fft.transform(output, input);
-      // Separate the two real spectra (see the module comment).
-      for (let k = 0; k < numBins; k++) {
-        const m = k === 0 ? 0 : 2 * (nFft - k);
-        const zr = output[2 * k];
-        const zi = output[2 * k + 1];
-        const yr = output[m];
-        const yi = output[m + 1];
-        const ar = zr + yr;
-        const ai = zi - yi;
-        const br = zi + yi;
-        const bi = yr - zr;
-        const pa = 0.25 * (ar * ar + ai * ai);
-        const pb = 0.25 * (br * br + bi * bi);
-        if (power === 2) {
-          spectrumA[k] = pa;
-          spectrumB[k] = pb;
-        } else {
-          spectrumA[k] = Math.sqrt(pa);
-          spectrumB[k] = Math.sqrt(pb);
+      // Separate the two real spectra (see the module comment). Bin 0 pairs with itself.
+      const z0r = output[0];
+      const z0i = output[1];
+      if (power === 2) {
+        spectrumA[0] = z0r * z0r;
+        spectrumB[0] = z0i * z0i;
+        for (let k = 1, p = 2, m = 2 * nFft - 2; k < numBins; k++, p += 2, m -= 2) {
+          const zr = output[p];
+          const zi = output[p + 1];
+          const yr = output[m];
+          const yi = output[m + 1];
+          const ar = zr + yr;
+          const ai = zi - yi;
+          const br = zi + yi;
+          const bi = yr - zr;
+          spectrumA[k] = 0.25 * (ar * ar + ai * ai);
+          spectrumB[k] = 0.25 * (br * br + bi * bi);
+        }
+      } else {
+        spectrumA[0] = Math.abs(z0r);
+        spectrumB[0] = Math.abs(z0i);
+        for (let k = 1, p = 2, m = 2 * nFft - 2; k < numBins; k++, p += 2, m -= 2) {
+          const zr = output[p];
+          const zi = output[p + 1];
+          const yr = output[m];
+          const yi = output[m + 1];
+          const ar = zr + yr;
+          const ai = zi - yi;
+          const br = zi + yi;
+          const bi = yr - zr;
+          spectrumA[k] = 0.5 * Math.sqrt(ar * ar + ai * ai);
+          spectrumB[k] = 0.5 * Math.sqrt(br * br + bi * bi);
         }
       }
       onFrame(i, spectrumA);
