@@ -1,11 +1,12 @@
 /**
  * Internal: FLAC (native and Ogg FLAC) through @wasm-audio-decoders/flac (libFLAC compiled
- * to WebAssembly; runs in Node and browsers). adtkit parses STREAMINFO itself so that a
- * truncated stream (fewer samples than STREAMINFO declares, which the decoder does not
- * report) and inconsistent headers become typed errors.
+ * to WebAssembly; runs in Node and browsers). adtkit parses STREAMINFO and splits the
+ * frames itself (flacFrames.ts) so that truncated or damaged streams, which the decoder
+ * does not report, and inconsistent headers become typed errors with byte offsets.
  */
 import { AudioError, CorruptFileError } from '../../errors.js';
 import { finishAudio, truncated, withConsoleErrorCaptured, type DecodeContext } from './context.js';
+import { splitFlacFrames, type FlacFrame } from './flacFrames.js';
 import type { AudioData } from './types.js';
 
 interface StreamInfo {
@@ -67,6 +68,27 @@ function parseOggHeader(bytes: Uint8Array, ctx: DecodeContext): StreamInfo {
   return readStreamInfo(bytes, info);
 }
 
+/**
+ * The WASM decoder returns integer samples divided by 2^(bits-1) - 1; adtkit (like
+ * libsndfile, soundfile and its own WAV reader) divides by 2^(bits-1). Up to 24 bits the
+ * integer is recovered exactly (float32 holds it to better than 0.25), so FLAC and WAV of
+ * the same samples decode to identical floats.
+ */
+function rescale(channels: Float32Array[], bits: number): void {
+  const decoderScale = 2 ** (bits - 1) - 1;
+  const scale = 2 ** (bits - 1);
+  for (const data of channels) {
+    if (bits <= 24) for (let i = 0; i < data.length; i++) data[i] = Math.round(data[i] * decoderScale) / scale;
+    else for (let i = 0; i < data.length; i++) data[i] = (data[i] * decoderScale) / scale;
+  }
+}
+
+/** Bytes of a trailing ID3v1 tag ("TAG" + 125 bytes) that some taggers append to FLAC. */
+function trailingId3v1(bytes: Uint8Array, audioStart: number): number {
+  const p = bytes.length - 128;
+  return p >= audioStart && bytes[p] === 0x54 && bytes[p + 1] === 0x41 && bytes[p + 2] === 0x47 ? 128 : 0;
+}
+
 /** Decodes native FLAC (`fLaC` at `start`) or, with `ogg`, Ogg FLAC. */
 export async function decodeFlac(bytes: Uint8Array, start: number, ogg: boolean, ctx: DecodeContext): Promise<AudioData> {
   let info: StreamInfo;
@@ -80,6 +102,27 @@ export async function decodeFlac(bytes: Uint8Array, start: number, ogg: boolean,
     throw new CorruptFileError(`${ctx.label}: FLAC STREAMINFO declares ${info.bitsPerSample} bits per sample (at least 4 expected)`, { file: ctx.file });
   }
 
+  // Native FLAC: split and check the frames here (see flacFrames.ts). Ogg FLAC: the
+  // decoder's own Ogg demuxer, checked against STREAMINFO's sample count only.
+  let frames: FlacFrame[] = [];
+  let warned = false;
+  if (!ogg) {
+    const audio = bytes.subarray(0, bytes.length - trailingId3v1(bytes, audioStart));
+    const split = splitFlacFrames(audio, audioStart, info);
+    if (!split.ok) {
+      if (split.problem === 'corrupt') {
+        throw new CorruptFileError(`${ctx.label}: ${split.message}`, { file: ctx.file, offset: split.offset });
+      }
+      truncated(ctx, split.message, split.offset);
+      warned = true;
+    }
+    frames = split.frames;
+    if (frames.length === 0) {
+      if (info.totalSamples > 0) truncated(ctx, `FLAC STREAMINFO declares ${info.totalSamples} samples per channel but the file holds no complete audio frame`);
+      throw new AudioError(`${ctx.label}: the FLAC file contains no audio frames (zero-length audio)`, { file: ctx.file });
+    }
+  }
+
   const { FLACDecoder } = await import('@wasm-audio-decoders/flac');
   const decoder = new FLACDecoder();
   let decoded;
@@ -90,8 +133,10 @@ export async function decodeFlac(bytes: Uint8Array, start: number, ogg: boolean,
       throw new AudioError(`${ctx.label}: could not start the WebAssembly FLAC decoder (${String(cause)}); WebAssembly must be available`, { file: ctx.file, cause });
     }
     try {
-      // decodeFile does its decoding synchronously before its first await; see withConsoleErrorCaptured.
-      decoded = await withConsoleErrorCaptured(() => decoder.decodeFile(bytes.subarray(start))).result;
+      // The decoders do their work synchronously before their first await; see withConsoleErrorCaptured.
+      decoded = await withConsoleErrorCaptured(() =>
+        ogg ? decoder.decodeFile(bytes) : decoder.decodeFrames(frames.map((f) => f.bytes)),
+      ).result;
     } catch (cause) {
       throw new CorruptFileError(`${ctx.label}: the FLAC decoder failed: ${cause instanceof Error ? cause.message : String(cause)}`, { file: ctx.file, cause });
     }
@@ -105,18 +150,25 @@ export async function decodeFlac(bytes: Uint8Array, start: number, ogg: boolean,
 
   if (decoded.errors.length > 0) {
     const e = decoded.errors[0];
-    const where = ogg ? `frame ${e.frameNumber}` : `frame ${e.frameNumber} (near byte ${audioStart + e.inputBytes})`;
+    const offset = ogg ? undefined : frames[e.frameNumber]?.offset;
     throw new CorruptFileError(
-      `${ctx.label}: FLAC stream is corrupt: ${e.message.replace(/^Error: /, '')} in ${where}` +
+      `${ctx.label}: FLAC stream is corrupt: ${e.message.replace(/^Error: /, '')} in frame ${e.frameNumber}` +
+        (offset !== undefined ? ` (byte ${offset})` : '') +
         (decoded.errors.length > 1 ? ` (${decoded.errors.length} errors in all)` : ''),
-      { file: ctx.file, offset: ogg ? undefined : audioStart + e.inputBytes },
+      { file: ctx.file, offset },
     );
   }
   const samples = decoded.samplesDecoded;
+  if (!ogg) {
+    const expected = frames.reduce((n, f) => n + f.header.blockSize, 0);
+    if (samples !== expected) {
+      throw new CorruptFileError(`${ctx.label}: the FLAC frame headers announce ${expected} samples per channel but ${samples} were decoded`, { file: ctx.file });
+    }
+  }
   if (samples > 0) {
-    if (decoded.channelData.length !== info.channels || decoded.sampleRate !== info.sampleRate) {
+    if (decoded.channelData.length !== info.channels || decoded.sampleRate !== info.sampleRate || decoded.bitDepth !== info.bitsPerSample) {
       throw new CorruptFileError(
-        `${ctx.label}: FLAC frames hold ${decoded.channelData.length} channel(s) at ${decoded.sampleRate} Hz but STREAMINFO declares ${info.channels} at ${info.sampleRate} Hz`,
+        `${ctx.label}: FLAC frames hold ${decoded.channelData.length} channel(s) of ${decoded.bitDepth}-bit samples at ${decoded.sampleRate} Hz but STREAMINFO declares ${info.channels} of ${info.bitsPerSample}-bit at ${info.sampleRate} Hz`,
         { file: ctx.file },
       );
     }
@@ -125,8 +177,9 @@ export async function decodeFlac(bytes: Uint8Array, start: number, ogg: boolean,
     if (samples > info.totalSamples) {
       throw new CorruptFileError(`${ctx.label}: FLAC stream holds ${samples} samples per channel but STREAMINFO declares ${info.totalSamples}`, { file: ctx.file });
     }
-    truncated(ctx, `FLAC STREAMINFO declares ${info.totalSamples} samples per channel but only ${samples} could be decoded`);
+    if (!warned) truncated(ctx, `FLAC STREAMINFO declares ${info.totalSamples} samples per channel but only ${samples} could be decoded`);
   }
   const channels = samples > 0 ? decoded.channelData : Array.from({ length: info.channels }, () => new Float32Array(0));
+  rescale(channels, info.bitsPerSample);
   return finishAudio(ctx, channels, info.sampleRate, 'flac', info.bitsPerSample, true);
 }
