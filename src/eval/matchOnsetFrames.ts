@@ -72,7 +72,10 @@ export function greedyFrameMatching(
  * sorted lists are merged front to front; an estimate within `toleranceFrames` of the current
  * reference is a true positive, otherwise the earlier of the two is counted as a false
  * positive (estimate) or false negative (reference). Integer frames make the window edge
- * exact. Greedy is not always a maximum matching (see {@link matchOnsetTimes}). O(n + m).
+ * exact. On sorted lists the hit windows are intervals ordered along both lists, so this merge
+ * also finds a maximum matching for the rule `|a - r| <= toleranceFrames` (unlike a
+ * nearest-first greedy); counts differ from {@link matchOnsetTimes} only through the frame
+ * rounding of the times and the window rule. O(n + m).
  *
  * @param estimatedFrames - estimated onset frames, integers >= 0, sorted increasing.
  * @param referenceFrames - reference onset frames, integers >= 0, sorted increasing.
