@@ -45,3 +45,27 @@ export {
   type TorchTensorSource,
 } from './torchWeights.js';
 export { loadModel, nodeFileHandler, saveModel, saveModelToMemory } from './modelIO.js';
+export {
+  AdtGelu,
+  AdtMultiHeadSelfAttention,
+  AdtTransformerBlock,
+  gelu,
+  LAYER_NORM_EPSILON,
+  type AdtGeluArgs,
+  type AdtMultiHeadSelfAttentionArgs,
+  type AdtTransformerBlockArgs,
+} from './attention.js';
+export { AdtPositionalEncoding, sinusoidalPositionalEncoding, type AdtPositionalEncodingArgs } from './positionalEncoding.js';
+export { AdtPatchEmbedding, type AdtPatchEmbeddingArgs } from './vitPatchEmbedding.js';
+export {
+  createConvTransformer,
+  countConvTransformerParams,
+  resolveConvTransformerOptions,
+  TRANSFORMER_NUM_HEADS,
+  TRANSFORMER_NUM_LAYERS,
+  type CreateConvTransformerOptions,
+  type ResolvedConvTransformerOptions,
+  type TransformerAnySizes,
+  type TransformerThesisSizes,
+} from './transformer.js';
+export { createViT, countViTParams, resolveViTOptions, VIT_PATCH_SIZES, type CreateViTOptions, type ResolvedViTOptions, type ViTPatchSize } from './vit.js';
