@@ -14,3 +14,4 @@ export * from './train.js';
 export * from './searchSpace.js';
 export * from './samplers.js';
 export * from './hyperparameterSearch.js';
+export * from './buildSegments.js';
