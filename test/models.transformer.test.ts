@@ -405,12 +405,33 @@ describe('any T, classes and bins; no leaks; save/load of whole models', () => {
 
     it(`${s.label}: 50 predictions leave tf.memory().numTensors unchanged`, () => {
       const m = s.make();
-      const x = tf.randomNormal([1, 6, 84, 1], 0, 1, 'float32', 1);
+      const x = tf.randomNormal([1, 2, 84, 1], 0, 1, 'float32', 1);
       tf.dispose(m.predict(x) as tf.Tensor); // warm-up
       const before = tf.memory().numTensors;
       for (let i = 0; i < 50; i++) tf.dispose(m.predict(x) as tf.Tensor);
       expect(tf.memory().numTensors).toBe(before);
       x.dispose();
+      m.dispose();
+    });
+
+    it(`${s.label}: every trainable weight gets a finite, non-zero gradient; fit() runs (dropout on)`, async () => {
+      const m = s.make();
+      // Few frames: conv backprop is slow on cpu.
+      const x = tf.randomNormal([1, 3, 84, 1], 0, 1, 'float32', 9);
+      const target = tf.randomUniform([1, 3, 5], 0, 1, 'float32', 4);
+      const { grads } = tf.variableGrads(() => tf.losses.sigmoidCrossEntropy(target, m.apply(x, { training: true }) as tf.Tensor) as tf.Scalar,
+        m.trainableWeights.map((w) => (w as any).val as tf.Variable));
+      expect(Object.keys(grads).length).toBe(m.trainableWeights.length);
+      for (const [name, g] of Object.entries(grads)) {
+        const v = g.dataSync();
+        expect(v.every(Number.isFinite), name).toBe(true);
+        expect(v.some((e) => e !== 0), name).toBe(true);
+      }
+      tf.dispose(Object.values(grads));
+      m.compile({ optimizer: 'adam', loss: 'meanSquaredError' });
+      const history = await m.fit(x, target, { epochs: 1, batchSize: 1, verbose: 0 });
+      expect(Number.isFinite(history.history.loss[0] as number)).toBe(true);
+      tf.dispose([x, target]);
       m.dispose();
     });
 
