@@ -376,6 +376,9 @@ describe('WAV errors', () => {
     new DataView(f64.buffer).setFloat64(58, -Infinity, true);
     e = await rejection(decodeAudio(f64), NonFiniteError);
     expect(e.message).toContain('-Infinity');
+    new DataView(f64.buffer).setFloat64(58, 1e300, true);
+    e = await rejection(decodeAudio(f64), NonFiniteError);
+    expect(e.message).toContain('is 1e+300, beyond the float32 range');
   });
 
   it('RIFX (big-endian) WAV is unsupported', async () => {

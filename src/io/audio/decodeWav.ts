@@ -198,13 +198,15 @@ function readSamples(view: DataView, start: number, frames: number, fmt: FmtChun
       const is64 = bytesPerSample === 8;
       for (let i = 0; i < frames; i++, p += blockAlign) {
         const v = is64 ? view.getFloat64(p, true) : view.getFloat32(p, true);
-        if (v - v !== 0) {
+        out[i] = v;
+        // Checked after the store: a finite float64 beyond the float32 range becomes ±Infinity.
+        if (out[i] - out[i] !== 0) {
           throw new NonFiniteError(
-            `${ctx.label}: sample ${i} of channel ${c} (byte ${p}) is ${v}; float WAV samples must be finite`,
+            `${ctx.label}: sample ${i} of channel ${c} (byte ${p}) is ${v}` +
+              (Number.isFinite(v) ? ', beyond the float32 range' : '') + '; float WAV samples must be finite',
             { file: ctx.file, offset: p },
           );
         }
-        out[i] = v;
       }
     } else if (bytesPerSample === 1) {
       // 8-bit WAV is unsigned with 128 as zero.
