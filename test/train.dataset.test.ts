@@ -12,11 +12,11 @@ import {
   infrequencyWeights,
   openShardedDataset,
   shuffledIndices,
-  standardizeInPlace,
   writeSegmentShards,
   type Segment,
 } from '../src/train/index.js';
 import { AdtError } from '../src/errors.js';
+import { fitStandardization } from '../src/dsp/index.js';
 
 const shape = { frames: 10, bins: 4, classes: 3 };
 
@@ -114,20 +114,29 @@ describe('disk-backed shards', () => {
 });
 
 describe('standardization', () => {
-  it('fits one mean and an unbiased std over the training set (like torch.std), streaming', async () => {
-    const segs = segments(70, 4); // more than one chunk of 64
+  it('fits pooled statistics over the training set (like torch.std), streaming over chunks', async () => {
+    const segs = segments(150, 4); // several chunks of 64
     const all = segs.flatMap((s) => Array.from(s.features));
     const mean = all.reduce((a, b) => a + b, 0) / all.length;
     const std = Math.sqrt(all.reduce((a, b) => a + (b - mean) ** 2, 0) / (all.length - 1));
-    const fitted = await fitDatasetStandardization(new InMemorySegmentDataset(shape, segs));
-    expect(fitted.mean).toBeCloseTo(mean, 6);
-    expect(fitted.std).toBeCloseTo(std, 6);
-    const perBin = await fitDatasetStandardization(new InMemorySegmentDataset(shape, segs), { perBin: true });
-    expect((perBin.mean as Float32Array).length).toBe(4);
-    const x = Float32Array.from([1, 2, 3, 4]);
-    standardizeInPlace(x, 4, { mean: 2, std: 2 });
-    expect(Array.from(x)).toEqual([-0.5, 0, 0.5, 1]);
-    const constant = new InMemorySegmentDataset(shape, [{ features: new Float32Array(40).fill(3), targets: new Float32Array(30) }]);
+    const ds = new InMemorySegmentDataset(shape, segs);
+    const fitted = await fitDatasetStandardization(ds);
+    expect(fitted.method).toBe('pooled');
+    expect(fitted.count).toBe(all.length);
+    expect(Math.abs(fitted.mean[0] - mean)).toBeLessThan(1e-12);
+    expect(Math.abs(fitted.std[0] - std) / std).toBeLessThan(1e-12);
+    // per band and the thesis method agree with dsp's fitStandardization on the whole set at once
+    const matrices = segs.map((s) => ({ data: s.features, frames: shape.frames, bins: shape.bins }));
+    for (const options of [{ perBand: true }, { method: 'thesis' as const }, { method: 'thesis' as const, perBand: true }]) {
+      const streamed = await fitDatasetStandardization(ds, options);
+      const whole = fitStandardization(matrices, options);
+      expect(streamed.mean.length).toBe(whole.mean.length);
+      streamed.mean.forEach((v, g) => expect(Math.abs(v - whole.mean[g])).toBeLessThan(1e-12));
+      streamed.std.forEach((v, g) => expect(Math.abs(v - whole.std[g]) / whole.std[g]).toBeLessThan(1e-12));
+      expect(streamed.count).toBe(whole.count);
+    }
+    const constant = new InMemorySegmentDataset(shape, [{ features: new Float32Array(40).fill(3), targets: new Float32Array(30) }, { features: new Float32Array(40).fill(3), targets: new Float32Array(30) }]);
     await expect(fitDatasetStandardization(constant)).rejects.toThrowError(/constant \(std 0\)/);
+    await expect(fitDatasetStandardization(new InMemorySegmentDataset(shape))).rejects.toThrowError(/holds no segments/);
   });
 });

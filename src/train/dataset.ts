@@ -190,36 +190,3 @@ export async function datasetInfrequencyWeights(dataset: SegmentDataset): Promis
   for await (const batch of iterateDataset(dataset)) acc.add(batch.targets);
   return acc.weights();
 }
-
-/** Input standardization: x ← (x − mean) / std, one scalar each (the thesis) or one per bin. */
-export interface Standardization {
-  /** Mean, a scalar or one value per bin. */
-  mean: number | Float32Array;
-  /** Standard deviation, a scalar or one value per bin. */
-  std: number | Float32Array;
-}
-
-/**
- * Applies a standardization in place to features [..., bins].
- * @param features - values, frame-major with `bins` per frame.
- * @param bins - features per frame.
- * @param standardization - mean and std.
- * @returns `features`.
- */
-export function standardizeInPlace(features: Float32Array, bins: number, standardization: Standardization): Float32Array {
-  const { mean, std } = standardization;
-  if (typeof mean === 'number' && typeof std === 'number') {
-    for (let i = 0; i < features.length; i++) features[i] = (features[i] - mean) / std;
-    return features;
-  }
-  const m = typeof mean === 'number' ? new Float32Array(bins).fill(mean) : mean;
-  const s = typeof std === 'number' ? new Float32Array(bins).fill(std) : std;
-  if (m.length !== bins || s.length !== bins) {
-    throw new ShapeError(`standardization has ${m.length} means and ${s.length} stds, expected one per bin (${bins}) or scalars`, { field: 'standardization' });
-  }
-  for (let i = 0; i < features.length; i++) {
-    const b = i % bins;
-    features[i] = (features[i] - m[b]) / s[b];
-  }
-  return features;
-}

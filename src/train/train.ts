@@ -15,8 +15,10 @@ import { AdamW, type AdamWState } from './adamw.js';
 import { clipGradientsByGlobalNorm } from './clipGradients.js';
 import type { CheckpointFiles, CheckpointStore } from './checkpointStore.js';
 import { directoryCheckpointStore } from './checkpointStore.js';
-import { batchIndices, datasetInfrequencyWeights, standardizeInPlace } from './dataset.js';
-import type { SegmentBatch, SegmentDataset, Standardization } from './dataset.js';
+import { applyStandardization } from '../dsp/index.js';
+import type { FitStandardizationOptions, StandardizationStats } from '../dsp/index.js';
+import { batchIndices, datasetInfrequencyWeights } from './dataset.js';
+import type { SegmentBatch, SegmentDataset } from './dataset.js';
 import { unweightedBceWithLogits, weightedBceWithLogits, assertValidClassWeights } from './loss.js';
 import { Rng, deriveSeed, withSeededRandom } from './random.js';
 import { EarlyStopping, ReduceLROnPlateau } from './schedulers.js';
@@ -90,11 +92,14 @@ export interface TrainOptions {
   /** Class weights of the loss. @defaultValue infrequency weights of the training set */
   classWeights?: ArrayLike<number>;
   /**
-   * Input standardization: `'fit'` fits one mean and std on the training set (the thesis),
-   * an object uses the given values, `'none'` feeds the features unchanged.
+   * Input standardization: `'fit'` fits it on the training set (one mean and std, the
+   * thesis), statistics from dsp's `fitStandardization` are used as given, `'none'` feeds the
+   * features unchanged.
    * @defaultValue 'fit'
    */
-  standardization?: Standardization | 'fit' | 'none';
+  standardization?: StandardizationStats | 'fit' | 'none';
+  /** How `'fit'` fits (`perBand`, `method: 'pooled' | 'thesis'`). @defaultValue pooled scalars */
+  standardizationFit?: FitStandardizationOptions;
   /** Seed of shuffling, dropout and (with a model factory) weight initialisation. @defaultValue 0 */
   seed?: number;
   /** Shuffle the training segments every epoch. @defaultValue true */
@@ -130,7 +135,7 @@ export interface TrainResult {
   /** Epochs completed in total. */
   epochsCompleted: number;
   /** Standardization applied to the inputs (store it with the model for inference). */
-  standardization: Standardization | null;
+  standardization: StandardizationStats | null;
   /** Class weights of the loss. */
   classWeights: Float32Array;
 }
@@ -149,7 +154,7 @@ interface CheckpointMeta {
   bestValidationMicroF1: number | null;
   history: EpochRecord[];
   classWeights: number[];
-  standardization: { mean: number | number[]; std: number | number[] } | null;
+  standardization: StandardizationStats | null;
   /** Model weights in `model.weights` order, then first and second moments of the trainable ones. */
   tensors: Array<{ name: string; shape: number[]; offset: number; size: number }>;
 }
@@ -174,16 +179,6 @@ function modelIO(model: LayersModel, bins: number, classes: number, frames: numb
   if (outShape === undefined || outShape.length !== 3 || (outShape[2] !== null && outShape[2] !== classes)) {
     throw new ShapeError(`the model output shape is [${outShape?.join(', ')}], the targets need [batch, frames, ${classes}]`, { field: 'model' });
   }
-}
-
-function standardizationToJson(s: Standardization | null): CheckpointMeta['standardization'] {
-  if (s === null) return null;
-  return { mean: typeof s.mean === 'number' ? s.mean : Array.from(s.mean), std: typeof s.std === 'number' ? s.std : Array.from(s.std) };
-}
-
-function standardizationFromJson(s: CheckpointMeta['standardization']): Standardization | null {
-  if (s === null) return null;
-  return { mean: typeof s.mean === 'number' ? s.mean : Float32Array.from(s.mean), std: typeof s.std === 'number' ? s.std : Float32Array.from(s.std) };
 }
 
 function snapshotWeights(model: LayersModel): Float32Array[] {
@@ -250,10 +245,11 @@ function decodeCheckpoint(files: CheckpointFiles, model: LayersModel): { meta: C
   return { meta, weights, optimizer: { step: meta.optimizer.step, learningRate: meta.optimizer.learningRate, firstMoments, secondMoments } };
 }
 
-async function readBatch(dataset: SegmentDataset, indices: number[], standardization: Standardization | null): Promise<SegmentBatch> {
+async function readBatch(dataset: SegmentDataset, indices: number[], standardization: StandardizationStats | null): Promise<SegmentBatch> {
   const batch = await dataset.read(indices);
-  if (standardization !== null) standardizeInPlace(batch.features, dataset.bins, standardization);
-  return batch;
+  if (standardization === null) return batch;
+  const { data } = applyStandardization({ data: batch.features, frames: batch.size * dataset.frames, bins: dataset.bins }, standardization);
+  return { ...batch, features: data };
 }
 
 function toTensors(batch: SegmentBatch, dataset: SegmentDataset): { x: tf.Tensor4D; y: tf.Tensor3D } {
@@ -268,7 +264,7 @@ async function validate(
   model: LayersModel,
   dataset: SegmentDataset,
   batchSize: number,
-  standardization: Standardization | null,
+  standardization: StandardizationStats | null,
   score: ValidationScorer,
 ): Promise<{ loss: number; score: ValidationScore }> {
   const frames = dataset.frames;
@@ -346,7 +342,7 @@ export async function train(model: LayersModel | (() => LayersModel), data: Trai
   let bestWeights: Float32Array[] | null = null;
   let startEpoch = 0;
   let classWeights: Float32Array;
-  let standardization: Standardization | null;
+  let standardization: StandardizationStats | null;
   let resumed = false;
 
   const previous = options.resume === true && store !== null ? await store.read('last') : null;
@@ -366,7 +362,7 @@ export async function train(model: LayersModel | (() => LayersModel), data: Trai
       bestF1 = meta.bestValidationMicroF1;
       startEpoch = meta.epochsCompleted;
       classWeights = Float32Array.from(meta.classWeights);
-      standardization = standardizationFromJson(meta.standardization);
+      standardization = meta.standardization;
       resumed = true;
       if (bestEpoch !== null && store !== null) {
         const best = await store.read('best');
@@ -376,7 +372,7 @@ export async function train(model: LayersModel | (() => LayersModel), data: Trai
     } else {
       classWeights = options.classWeights !== undefined ? Float32Array.from(options.classWeights) : await datasetInfrequencyWeights(trainSet);
       const s = options.standardization ?? 'fit';
-      standardization = s === 'none' ? null : s === 'fit' ? await fitDatasetStandardization(trainSet) : s;
+      standardization = s === 'none' ? null : s === 'fit' ? await fitDatasetStandardization(trainSet, options.standardizationFit) : s;
     }
     assertValidClassWeights(classWeights, trainSet.classes);
     const weightsT = tf.tensor1d(classWeights);
@@ -463,7 +459,7 @@ export async function train(model: LayersModel | (() => LayersModel), data: Trai
             bestValidationMicroF1: bestF1,
             history,
             classWeights: Array.from(classWeights),
-            standardization: standardizationToJson(standardization),
+            standardization,
           };
           if (isBest) await store.write('best', await bestFiles(net, meta, trainable, optimizer));
           await store.write('last', encodeCheckpoint(meta, net, optimizer.exportState(trainable)));
