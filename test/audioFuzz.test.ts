@@ -69,7 +69,7 @@ function mutation(hotSpots: number[]): fc.Arbitrary<Mutation> {
 }
 
 function apply(base: Uint8Array, mutations: Mutation[]): Uint8Array {
-  let b = base.slice();
+  let b: Uint8Array = base.slice();
   for (const m of mutations) {
     if (b.length === 0) break;
     const at = (m as { at?: number }).at !== undefined ? (m as { at: number }).at % b.length : 0;

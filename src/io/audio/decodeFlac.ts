@@ -123,7 +123,13 @@ export async function decodeFlac(bytes: Uint8Array, start: number, ogg: boolean,
     }
   }
 
-  const { FLACDecoder } = await import('@wasm-audio-decoders/flac');
+  let FLACDecoder: typeof import('@wasm-audio-decoders/flac').FLACDecoder;
+  try {
+    ({ FLACDecoder } = await import('@wasm-audio-decoders/flac'));
+  } catch (cause) {
+    // e.g. the CommonJS build on a Node.js without require(esm) (before 20.19 / 22.12).
+    throw new AudioError(`${ctx.label}: could not load the FLAC decoder module '@wasm-audio-decoders/flac' (${String(cause)})`, { file: ctx.file, cause });
+  }
   const decoder = new FLACDecoder();
   let decoded;
   try {

@@ -45,7 +45,13 @@ function checkLastFrame(bytes: Uint8Array, start: number, first: MpegFrameHeader
 /** Decodes MPEG audio whose first frame (header `first`) starts at byte `start`. */
 export async function decodeMp3(bytes: Uint8Array, start: number, first: MpegFrameHeader, ctx: DecodeContext): Promise<AudioData> {
   const completeFrames = checkLastFrame(bytes, start, first, ctx);
-  const { MPEGDecoder } = await import('mpg123-decoder');
+  let MPEGDecoder: typeof import('mpg123-decoder').MPEGDecoder;
+  try {
+    ({ MPEGDecoder } = await import('mpg123-decoder'));
+  } catch (cause) {
+    // e.g. the CommonJS build on a Node.js without require(esm) (before 20.19 / 22.12).
+    throw new AudioError(`${ctx.label}: could not load the MP3 decoder module 'mpg123-decoder' (${String(cause)})`, { file: ctx.file, cause });
+  }
   const decoder = new MPEGDecoder();
   let decoded;
   try {
