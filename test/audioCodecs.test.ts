@@ -195,6 +195,12 @@ describe('FLAC errors', () => {
     expect(tagged.length).toBe(2000);
   });
 
+  it('an ID3v1 tag appended after the last frame is ignored', async () => {
+    const tag = concat(ascii('TAG'), new Uint8Array(125));
+    const tagged = await decodeAudio(concat(flac, tag));
+    expect(tagged.length).toBe(2000);
+  });
+
   it('frees the WASM decoder after success and after failure', async () => {
     const spy = vi.spyOn(FLACDecoder.prototype, 'free');
     try {
@@ -227,6 +233,13 @@ describe('MP3 errors', () => {
     const audio = await decodeAudio(cut, { allowTruncated: true, onWarning: (m) => warnings.push(m) });
     expect(audio.numberOfChannels).toBe(2);
     expect(warnings).toHaveLength(1);
+  });
+
+  it('a cut inside the trailing ID3v1 tag leaves the audio intact', async () => {
+    const mono = read('sine_22k_mono.mp3'); // ends with a 128-byte ID3v1 tag
+    expect(String.fromCharCode(...mono.subarray(mono.length - 128, mono.length - 125))).toBe('TAG');
+    const audio = await decodeAudio(mono.subarray(0, mono.length - 40));
+    expect(audio.length).toBe(2205);
   });
 
   it('a frame header with nothing after it', async () => {

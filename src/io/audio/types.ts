@@ -3,8 +3,9 @@
  */
 
 /**
- * Container/codec an {@link AudioData} was decoded from. `raw` marks audio built in
- * memory (see `createAudioData`).
+ * Format an {@link AudioData} was decoded from: `wav` (RIFF/WAVE, RF64, BW64), `flac`
+ * (native or Ogg FLAC), `mp3` (MPEG-1/2/2.5 audio, layers I–III), or `raw` for audio
+ * built in memory (see `createAudioData`).
  */
 export type AudioFormat = 'wav' | 'flac' | 'mp3' | 'raw';
 
