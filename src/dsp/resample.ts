@@ -4,7 +4,7 @@
  * Design: a Kaiser-windowed sinc low-pass (Kaiser 1974 design formulas), evaluated as a
  * polyphase filter.
  *
- * - The pass band ends at `passbandEdge` (default 0.9) times the lower of the two Nyquist
+ * - The pass band ends at `passbandEdge` (default 0.85, resampy's `kaiser_fast` roll-off) times the lower of the two Nyquist
  *   frequencies and the stop band starts **at** that Nyquist frequency, so any tone that
  *   cannot be represented at the new rate is attenuated by at least
  *   `stopbandAttenuationDb` (default 80 dB), and tones in the pass band pass with a ripple
@@ -29,7 +29,7 @@ import { assertOptions, assertSampleRate, checkSignal, describe, type SignalLike
 
 /** Filter options of {@link resample}. */
 export interface ResampleFilterOptions {
-  /** End of the pass band as a fraction of the lower Nyquist frequency, in (0, 1). @defaultValue 0.9 */
+  /** End of the pass band as a fraction of the lower Nyquist frequency, in (0, 1). @defaultValue 0.85 */
   passbandEdge?: number;
   /** Stop-band attenuation (and pass-band ripple) target [dB], in [20, 200]. @defaultValue 80 */
   stopbandAttenuationDb?: number;
@@ -151,7 +151,7 @@ export function resample(
   const rateField = typeof optionsOrFromRate === 'number' ? '' : 'options.';
   assertSampleRate(fromRate, `${rateField}fromRate`);
   assertSampleRate(toRate, `${rateField}toRate`);
-  const passbandEdge = options.passbandEdge ?? 0.9;
+  const passbandEdge = options.passbandEdge ?? 0.85;
   const attenuationDb = options.stopbandAttenuationDb ?? 80;
   if (typeof passbandEdge !== 'number' || !(passbandEdge > 0 && passbandEdge < 1)) {
     throw new InvalidArgumentError(`options.passbandEdge must be in (0, 1) (a fraction of the lower Nyquist frequency), got ${describe(passbandEdge)}`, {
