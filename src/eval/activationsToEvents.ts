@@ -12,7 +12,8 @@ export interface ActivationsToEventsOptions extends PeakPickOptions {
    */
   frameRate?: number;
   /**
-   * Class names in class-index order; must have one name per activation class.
+   * Class names in class-index order (e.g. `mapping.classNames` of an adtkit/io class
+   * mapping); must have one name per activation class.
    * @defaultValue DEFAULT_CLASS_NAMES (KD, SD, TT, HH, CY)
    */
   classNames?: readonly string[];

@@ -7,8 +7,9 @@ import { checkOptionKeys, readClassNames, show } from './validation.js';
 /** Options of {@link onsetF1}. */
 export interface OnsetF1Options extends OnsetMatchingOptions {
   /**
-   * The vocabulary: class `i` is `classNames[i]`; its length is the number of classes. Events
-   * whose `className` is set must agree with it.
+   * The vocabulary: class `i` is `classNames[i]` (e.g. `mapping.classNames` of an adtkit/io
+   * class mapping); its length is the number of classes. Events whose `className` is set must
+   * agree with it.
    * @defaultValue DEFAULT_CLASS_NAMES (KD, SD, TT, HH, CY)
    */
   classNames?: readonly string[];

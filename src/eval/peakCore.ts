@@ -55,47 +55,54 @@ export function passesPeakTests(
 }
 
 /**
- * The thesis `compute_peaks` for one class of one `[frames, classes]` block
- * starting at element `offset` of `data`, in float32 arithmetic as PyTorch
- * computes it: `is_peak = (a == max(window)) & (a >= mean(window) + delta)`
- * over the zero-padded window of 2m+1 frames (mean = float32 sum / (2m+1)),
- * then the distance rule `peak - last > w` with `last = -(w - 1)`, updated by
- * every kept peak, including zero-valued ones (with delta <= 0 an all-zero
- * window is a "peak").
+ * The thesis `compute_peaks` on one `[frames, classes]` block starting at element `offset`
+ * of `data`, in float32 arithmetic as PyTorch computes it:
+ * `is_peak = (a == max(window)) & (a >= mean(window) + delta)` over the zero-padded window
+ * of 2m+1 frames (mean = float32 sequential sum / (2m+1)), then, per class, the distance rule
+ * `peak - last > w` with `last = -(w - 1)`, updated by every kept peak, including
+ * zero-valued ones (with delta <= 0 an all-zero window is a "peak").
  *
- * Returns the kept frames in increasing order (heights may be 0).
+ * Frames are visited in order with all classes of a frame together (one pass over the
+ * frame-major data). Returns, per class, the kept frames in increasing order (heights may be 0).
  */
 export function thesisKeptPeaks(
   data: ArrayLike<number>,
   offset: number,
   frames: number,
   classes: number,
-  cls: number,
   maxRadius: number,
   minDistance: number,
   delta: number,
-): number[] {
+): number[][] {
   const fround = Math.fround;
   const width = 2 * maxRadius + 1;
   const delta32 = fround(delta);
-  const kept: number[] = [];
-  let last = -(minDistance - 1);
+  const kept: number[][] = Array.from({ length: classes }, () => []);
+  const last = new Float64Array(classes).fill(-(minDistance - 1));
   for (let n = 0; n < frames; n++) {
-    const v = data[offset + n * classes + cls];
-    let max = -Infinity;
-    let sum = 0;
-    for (let k = n - maxRadius; k <= n + maxRadius; k++) {
-      const u = k < 0 || k >= frames ? 0 : data[offset + k * classes + cls];
-      if (u > max) max = u;
-      // torch sums the window sequentially in float32 (padded zeros included).
-      sum = fround(sum + u);
-    }
-    if (v !== max) continue;
-    const mean = fround(sum / width);
-    if (!(v >= fround(mean + delta32))) continue;
-    if (n - last > minDistance) {
-      kept.push(n);
-      last = n;
+    for (let cls = 0; cls < classes; cls++) {
+      const v = data[offset + n * classes + cls];
+      // a == max(window): no value of the window (padded zeros included) is larger.
+      let isMax = true;
+      for (let k = n - maxRadius; k <= n + maxRadius; k++) {
+        const u = k < 0 || k >= frames ? 0 : data[offset + k * classes + cls];
+        if (u > v) {
+          isMax = false;
+          break;
+        }
+      }
+      if (!isMax) continue;
+      // torch sums the window sequentially in float32 (padded zeros included), then divides.
+      let sum = 0;
+      for (let k = n - maxRadius; k <= n + maxRadius; k++) {
+        sum = fround(sum + (k < 0 || k >= frames ? 0 : data[offset + k * classes + cls]));
+      }
+      const mean = fround(sum / width);
+      if (!(v >= fround(mean + delta32))) continue;
+      if (n - last[cls] > minDistance) {
+        kept[cls].push(n);
+        last[cls] = n;
+      }
     }
   }
   return kept;

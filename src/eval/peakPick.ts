@@ -112,30 +112,27 @@ export function resolvePeakOptions(
 /** Peak picking on normalised activations (internal; shared with activationsToEvents). */
 export function peakPickNormalized(act: NormalizedActivations, p: ResolvedPeakOptions): PeakPickResult {
   const { data, frames, classes } = act;
-  const peakFrames: Int32Array[] = [];
-  const peakHeights: Float64Array[] = [];
-  for (let c = 0; c < classes; c++) {
-    const found: number[] = [];
-    if (p.compat === 'thesis') {
-      for (const n of thesisKeptPeaks(data, 0, frames, classes, c, p.maxRadius, p.minDistance, p.delta)) {
-        // compute_predictions: onsets are the compute_peaks outputs strictly above the threshold.
-        if (data[n * classes + c] > p.threshold) found.push(n);
-      }
-    } else {
-      let last = -Infinity;
-      for (let n = 0; n < frames; n++) {
-        if (n - last >= p.minDistance && passesPeakTests(data, classes, c, 0, frames, n, p)) {
-          found.push(n);
-          last = n;
+  let found: number[][];
+  if (p.compat === 'thesis') {
+    // compute_predictions: onsets are the compute_peaks outputs strictly above the threshold.
+    found = thesisKeptPeaks(data, 0, frames, classes, p.maxRadius, p.minDistance, p.delta).map((kept, c) =>
+      kept.filter((n) => data[n * classes + c] > p.threshold),
+    );
+  } else {
+    // Frame-major traversal: one pass over the data, all classes of a frame together.
+    found = Array.from({ length: classes }, () => []);
+    const last = new Float64Array(classes).fill(-Infinity);
+    for (let n = 0; n < frames; n++) {
+      for (let c = 0; c < classes; c++) {
+        if (n - last[c] >= p.minDistance && passesPeakTests(data, classes, c, 0, frames, n, p)) {
+          found[c].push(n);
+          last[c] = n;
         }
       }
     }
-    const framesOut = Int32Array.from(found);
-    const heights = new Float64Array(found.length);
-    for (let i = 0; i < found.length; i++) heights[i] = data[found[i] * classes + c];
-    peakFrames.push(framesOut);
-    peakHeights.push(heights);
   }
+  const peakFrames = found.map((f) => Int32Array.from(f));
+  const peakHeights = found.map((f, c) => Float64Array.from(f, (n) => data[n * classes + c]));
   return { frames, classes, peakFrames, peakHeights };
 }
 

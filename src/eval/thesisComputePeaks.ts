@@ -50,11 +50,9 @@ export function thesisComputePeaks(activations: SegmentedActivations, options: T
   const out = new Float32Array(data.length);
   for (let s = 0; s < segments; s++) {
     const offset = s * frames * classes;
-    for (let c = 0; c < classes; c++) {
-      for (const n of thesisKeptPeaks(data, offset, frames, classes, c, maxRadius, minDistance, delta)) {
-        out[offset + n * classes + c] = data[offset + n * classes + c];
-      }
-    }
+    thesisKeptPeaks(data, offset, frames, classes, maxRadius, minDistance, delta).forEach((kept, c) => {
+      for (const n of kept) out[offset + n * classes + c] = data[offset + n * classes + c];
+    });
   }
   return out;
 }
