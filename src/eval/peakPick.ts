@@ -154,7 +154,9 @@ export function peakPickNormalized(act: NormalizedActivations, p: ResolvedPeakOp
  * `compute_predictions`) exactly: float32 arithmetic, the mean over the maximum window,
  * `n - last > w` with `last` starting at `-(w-1)` (so frames 0 and 1 are never onsets),
  * and `last` updated by every window maximum, including ones below the threshold and the
- * zero-valued "peaks" of all-zero windows when δ <= 0.
+ * zero-valued "peaks" of all-zero windows when δ <= 0. The input is one segment: the thesis
+ * evaluates 400-frame segments independently, so call this per segment (or use
+ * {@link thesisComputePeaks} on `[segments, frames, classes]`) to reproduce its counts.
  *
  * Runs in O(frames × classes × (m + a)) time.
  *
