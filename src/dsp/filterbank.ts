@@ -16,7 +16,7 @@ export interface Filterbank {
   /** First bin of each filter with a stored weight [numFilters]. */
   starts: Int32Array;
   /**
-   * Where each filter's weights lie in `weights` [numFilters + 1]: filter `f` has weights
+   * Where each filter's weights lie in `weights` (length numFilters + 1): filter `f` has weights
    * `weights[offsets[f] .. offsets[f + 1])` for bins `starts[f], starts[f] + 1, ...`.
    */
   offsets: Int32Array;

@@ -10,6 +10,7 @@
  */
 export * from './constants.js';
 export { toMono } from './mono.js';
+export type { SignalLike } from './validate.js';
 export { hannWindow, type HannWindowOptions } from './window.js';
 export { frameSignal, type FrameSignalOptions, type FrameSignalResult, type Framing, type PadMode } from './framing.js';
 export type { Spectrogram, FrameMatrix } from './spectrogram.js';
