@@ -128,3 +128,10 @@ export class ModelConfigError extends AdtError {
     super('INVALID_MODEL_CONFIG', message, details);
   }
 }
+
+/** A file or URL that cannot be read or written (missing, unreadable, not Node). */
+export class IoError extends AdtError {
+  constructor(message: string, details: AdtErrorDetails = {}) {
+    super('IO_ERROR', message, details);
+  }
+}

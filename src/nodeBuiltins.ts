@@ -5,7 +5,7 @@
  * bundlers do not try to resolve `node:fs` for a browser build; the modules are loaded on
  * first use, only by the Node-only functions (file IO, disk datasets, checkpoints).
  */
-import { AdtError } from './errors.js';
+import { IoError } from './errors.js';
 
 type FsPromises = typeof import('node:fs/promises');
 type PathModule = typeof import('node:path');
@@ -17,7 +17,7 @@ async function importBuiltin<T>(specifier: string, purpose: string): Promise<T> 
   try {
     return (await import(/* @vite-ignore */ /* webpackIgnore: true */ specifier)) as T;
   } catch (cause) {
-    throw new AdtError('IO_ERROR', `${purpose} needs Node.js (${specifier} is not available in this environment)`, { cause });
+    throw new IoError(`${purpose} needs Node.js (${specifier} is not available in this environment)`, { cause });
   }
 }
 
