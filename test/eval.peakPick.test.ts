@@ -8,6 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { AdtError } from '../src/errors.js';
 import {
   activationsToEvents,
+  madmomOnsetPeakPicking,
   madmomPeakPicking,
   OnlinePeakPicker,
   peakPick,
@@ -289,6 +290,19 @@ describe('madmomPeakPicking extras', () => {
     expect(Array.from(r.frames)).toEqual([1, 2]);
   });
 
+  it('OnsetPeakPickingProcessor-like: seconds to frames with half-to-even rounding, one curve only', () => {
+    // pre/post max 0.025 s = 2.5 frames -> 2 (half to even; half up would give 3 and hide frame 7).
+    const a = Float64Array.from([0, 0, 0, 0, 0.9, 0, 0, 0.8, 0, 0, 0]);
+    expect(Array.from(madmomOnsetPeakPicking(a, { preMaxSeconds: 0.025, postMaxSeconds: 0.025, combineSeconds: 0 }))).toEqual([0.04, 0.07]);
+    expect(Array.from(madmomOnsetPeakPicking(a, { preMaxSeconds: 0.03, postMaxSeconds: 0.03, combineSeconds: 0 }))).toEqual([0.04]);
+    // combine keeps the first of onsets within 0.03 s (0.07 - 0.04 = 0.03), and the delay shifts them.
+    expect(Array.from(madmomOnsetPeakPicking(a, { preMaxSeconds: 0.01, postMaxSeconds: 0.01 }))).toEqual([0.04]);
+    expect(Array.from(madmomOnsetPeakPicking(a, { preMaxSeconds: 0.01, postMaxSeconds: 0.01, combineSeconds: 0.02, delaySeconds: 1 }))).toEqual([1.04, 1.07]);
+    expectAdtError(() => madmomOnsetPeakPicking({ data: new Float32Array(4), frames: 2, classes: 2 } as never), 'INVALID_SHAPE', /one curve/);
+    expectAdtError(() => madmomOnsetPeakPicking(a, { fps: 100 } as never), 'INVALID_ARGUMENT', /frameRate/);
+    expectAdtError(() => madmomOnsetPeakPicking(a, { preMaxSeconds: -0.01 }), 'INVALID_ARGUMENT', /preMaxSeconds/);
+  });
+
   it('checks its options like madmom does', () => {
     expectAdtError(() => madmomPeakPicking([0, 1], {} as never), 'INVALID_ARGUMENT', /threshold is required/);
     expectAdtError(() => madmomPeakPicking([0, 1, 0], { threshold: 0.5, smoothFrames: 1 }), 'INVALID_ARGUMENT', /size 1/);
@@ -326,5 +340,9 @@ describe('peakPick: bad input', () => {
     expectAdtError(() => peakPick([0], { m: 2 } as never), 'INVALID_ARGUMENT', /unknown option 'm'.*maxRadiusFrames/);
     expectAdtError(() => peakPick([0], { w: 2 } as never), 'INVALID_ARGUMENT', /minDistanceFrames/);
     expectAdtError(() => peakPick('0.5' as never), 'INVALID_ARGUMENT', /must be a curve/);
+    const segmented = { data: new Float32Array(4), segments: 1, frames: 4, classes: 1 };
+    expectAdtError(() => thesisComputePeaks(segmented, { o: 2 } as never), 'INVALID_ARGUMENT', /compute_peaks ignores o/);
+    expectAdtError(() => thesisComputePeaks(segmented, { minDistanceFrames: -2 }), 'INVALID_ARGUMENT', /minDistanceFrames/);
+    expectAdtError(() => peakPick({ data: new Float32Array(8), frames: 4, classes: 2, segments: 1 } as never), 'INVALID_SHAPE', /segments axis/);
   });
 });

@@ -1,5 +1,4 @@
 import { normalizeSegmented, type SegmentedActivations } from './activations.js';
-import { PEAK_OPTION_HINTS } from './peakPick.js';
 import { thesisKeptPeaks } from './peakCore.js';
 import { checkOptionKeys, readInteger, readNumber } from './validation.js';
 
@@ -42,7 +41,12 @@ export interface ThesisComputePeaksOptions {
  */
 export function thesisComputePeaks(activations: SegmentedActivations, options: ThesisComputePeaksOptions = {}): Float32Array {
   const where = 'thesisComputePeaks';
-  const record = checkOptionKeys(options, ['maxRadiusFrames', 'minDistanceFrames', 'delta'], where, PEAK_OPTION_HINTS);
+  const record = checkOptionKeys(options, ['maxRadiusFrames', 'minDistanceFrames', 'delta'], where, {
+    m: 'maxRadiusFrames',
+    w: 'minDistanceFrames',
+    o: "nothing: compute_peaks ignores o; leave it out",
+    meanRadiusFrames: "nothing: compute_peaks uses the maximum window for the mean; leave it out",
+  });
   const maxRadius = readInteger(record, 'maxRadiusFrames', 2, where);
   const minDistance = readInteger(record, 'minDistanceFrames', 2, where);
   const delta = readNumber(record, 'delta', 0.1, where);
