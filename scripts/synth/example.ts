@@ -1,0 +1,347 @@
+/**
+ * One synthetic example: planning (pure, seeded), MIDI and annotation building (pure), and
+ * rendering + mixing (fluidsynth). The plan of example `index` depends only on the global
+ * seed, the index and the kit list, never on other examples, so `--jobs` and `--start` do
+ * not change what an example contains.
+ */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { encodeWav } from '../../src/io/audio/index.js';
+import { generateAccompaniment, type Accompaniment } from './accompaniment.js';
+import { generateDrums, STYLE_SPECS, STYLE_WEIGHTS, type DrumPerformance, type Style } from './drums.js';
+import { FONTS, fontPath, type KitSpec } from './fonts.js';
+import { LABELS, NOTE_TO_LABEL, type Label } from './gm.js';
+import { beatsToSeconds, buildMidiFile, bpmOf, secondsToTicks, tempoFromBpm, type ChannelSetup, type MidiNote, type Tempo } from './midi.js';
+import { drawMixParams, mixExample, type MixParams } from './mix.js';
+import { fluidsynthArgs, fluidsynthOnsetSample, fluidsynthVersion, renderMidi, SAMPLE_RATE, type FluidEffects } from './render.js';
+import { Rng } from './rng.js';
+
+/** Bumped whenever a change alters what a seed generates. */
+export const GENERATOR_VERSION = 1;
+
+/** Range of example durations [s]. */
+export const DURATION_RANGE_SECONDS: readonly [number, number] = [20, 40];
+/** Fraction of examples without accompaniment. */
+export const DRUMS_ONLY_FRACTION = 0.15;
+/** Two onsets of one class closer than this are annotated once (the earlier) [s]. */
+export const MERGE_SECONDS = 0.025;
+/** Two hits of the same key closer than this keep only the first [s]. */
+const SAME_KEY_MIN_SECONDS = 0.03;
+
+/** Everything that defines one example. */
+export interface ExamplePlan {
+  /** Zero-padded index, the file stem. */
+  id: string;
+  index: number;
+  /** Seed text of this example (`<global seed>/<index>`). */
+  seed: string;
+  style: Style;
+  tempo: Tempo;
+  stepsPerBeat: number;
+  bars: number;
+  introBars: number;
+  /** Silence before the first bar [s]. */
+  leadInSeconds: number;
+  durationSeconds: number;
+  kit: KitSpec;
+  /** Font id of the accompaniment. */
+  accompanimentFont: string;
+  drumsOnly: boolean;
+  drums: DrumPerformance;
+  accompaniment: Accompaniment | null;
+  drumChannel: ChannelSetup;
+  /** fluidsynth master gain of each stem. */
+  drumGain: number;
+  accompanimentGain: number;
+  drumEffects: FluidEffects;
+  accompanimentEffects: FluidEffects;
+  mix: MixParams;
+}
+
+/** What the planner may choose from. */
+export interface PlanEnvironment {
+  /** Candidate kits (kits.json). */
+  kits: readonly KitSpec[];
+  /** Font ids allowed for drums and accompaniment. @defaultValue every font in FONTS */
+  fontIds?: readonly string[];
+}
+
+function drawEffects(rng: Rng): FluidEffects {
+  return {
+    reverb: rng.chance(0.7), roomSize: rng.uniform(0.1, 0.9), damp: rng.uniform(0, 0.8), level: rng.uniform(0.2, 0.9),
+    width: rng.uniform(0.5, 20), chorus: rng.chance(0.3),
+  };
+}
+
+/**
+ * Plans example `index` of the data set with seed `globalSeed`.
+ *
+ * @param globalSeed - data-set seed
+ * @param index - example index (≥ 0)
+ * @param env - kits and fonts to choose from
+ * @returns the plan
+ * @throws Error when no kit of an allowed font is available
+ */
+export function planExample(globalSeed: number | string, index: number, env: PlanEnvironment): ExamplePlan {
+  const seed = `${globalSeed}/${index}`;
+  const rng = new Rng(seed);
+  const fontIds = env.fontIds ?? FONTS.map((f) => f.id);
+  const kits = env.kits.filter((k) => fontIds.includes(k.font));
+  if (kits.length === 0) throw new Error(`no drum kit available for fonts ${fontIds.join(', ')} (check kits.json and --fonts)`);
+
+  const top = rng.fork('top');
+  const style = top.weighted(STYLE_WEIGHTS);
+  const spec = STYLE_SPECS[style];
+  const [beatsPerBar, stepsPerBeat] = top.weighted(spec.meters.map(([b, s, w]) => [[b, s] as const, w] as const));
+  const tempo = tempoFromBpm(Math.round(top.uniform(spec.tempo[0], spec.tempo[1]) * 10) / 10, beatsPerBar);
+  const durationSeconds = Math.round(top.uniform(DURATION_RANGE_SECONDS[0], DURATION_RANGE_SECONDS[1]) * 100) / 100;
+  const leadInSeconds = Math.round(top.uniform(0.05, 1.5) * 1000) / 1000;
+  const barSeconds = beatsToSeconds(beatsPerBar, tempo);
+  const bars = Math.ceil((durationSeconds - leadInSeconds) / barSeconds) + 1;
+  const drumsOnly = top.chance(DRUMS_ONLY_FRACTION);
+  const introBars = !drumsOnly && top.chance(0.3) ? top.int(1, 2) : 0;
+
+  // Kit: a family the style likes (sometimes any), then any kit of that family.
+  const kr = rng.fork('kit');
+  const families = new Set(kits.map((k) => k.family));
+  const liked = spec.families.filter(([f]) => families.has(f));
+  const family = liked.length > 0 && !kr.chance(0.15) ? kr.weighted(liked) : kr.pick([...families]);
+  const kit = kr.pick(kits.filter((k) => k.family === family));
+  const accompanimentFont = kr.chance(0.6) ? kit.font : kr.pick(fontIds);
+
+  const drums = generateDrums(rng.fork('drums'), { style, tempoBpm: bpmOf(tempo), beatsPerBar, stepsPerBeat, bars, introBars });
+  const accompaniment = drumsOnly ? null : generateAccompaniment(rng.fork('accompaniment'), { drums });
+  const fx = rng.fork('effects');
+  const drumChannel: ChannelSetup = {
+    channel: 9, program: kit.program, volume: fx.int(90, 127), pan: 64, reverbSend: fx.int(0, 100), chorusSend: fx.int(0, 30), name: 'drums',
+  };
+  return {
+    id: String(index).padStart(5, '0'), index, seed, style, tempo, stepsPerBeat, bars, introBars, leadInSeconds, durationSeconds,
+    kit, accompanimentFont, drumsOnly, drums, accompaniment, drumChannel,
+    drumGain: fx.uniform(0.3, 0.6), accompanimentGain: fx.uniform(0.3, 0.6),
+    drumEffects: drawEffects(fx), accompanimentEffects: drawEffects(fx),
+    mix: drawMixParams(rng.fork('mix')),
+  };
+}
+
+/** One annotated onset. */
+export interface Annotation {
+  /** Onset in the rendered audio [s] (the first sample of the voice). */
+  timeSeconds: number;
+  label: Label;
+  /** GM key of the (first) hit. */
+  note: number;
+  velocity: number;
+}
+
+/** MIDI files and annotations of one example. */
+export interface BuiltExample {
+  drumsMidi: Uint8Array;
+  accompanimentMidi: Uint8Array | null;
+  /** Drum notes as written to the MIDI file (labelled and unlabelled). */
+  drumNotes: MidiNote[];
+  /** Labelled onsets sorted by time then class order. */
+  annotations: Annotation[];
+}
+
+/**
+ * Turns a plan into MIDI files and annotations (pure).
+ *
+ * @param plan - from {@link planExample}
+ * @returns the MIDI bytes and annotations
+ */
+export function buildExample(plan: ExamplePlan): BuiltExample {
+  const { tempo, leadInSeconds, durationSeconds } = plan;
+  const endTick = secondsToTicks(durationSeconds, tempo);
+  const lastOnset = durationSeconds - 0.1;
+  const missing = new Set(plan.kit.missingNotes);
+  const replacement = (note: number): number | null => {
+    if (!missing.has(note)) return note;
+    const label = NOTE_TO_LABEL[note];
+    const alternative = Object.keys(NOTE_TO_LABEL).map(Number).find((n) => NOTE_TO_LABEL[n] === label && !missing.has(n));
+    return alternative ?? null;
+  };
+  // Hits → ticks; a hit of the same key within 30 ms of the previous one is dropped.
+  const placed: { tick: number; note: number; velocity: number }[] = [];
+  for (const hit of plan.drums.hits) {
+    const seconds = leadInSeconds + beatsToSeconds(hit.beat, tempo) + hit.offsetSeconds;
+    const note = replacement(hit.note);
+    if (note === null || seconds < 0 || seconds > lastOnset) continue;
+    placed.push({ tick: secondsToTicks(seconds, tempo), note, velocity: hit.velocity });
+  }
+  placed.sort((a, b) => a.tick - b.tick || a.note - b.note);
+  const minTicks = secondsToTicks(SAME_KEY_MIN_SECONDS, tempo);
+  const lastTickOfKey = new Map<number, number>();
+  const kept = placed.filter((p) => {
+    const last = lastTickOfKey.get(p.note);
+    if (last !== undefined && p.tick - last < minTicks) return false;
+    lastTickOfKey.set(p.note, p.tick);
+    return true;
+  });
+  // Note lengths: cymbals and open hats ring (a note-off releases them) until struck again.
+  const drumNotes: MidiNote[] = kept.map((p, i) => {
+    const ring = NOTE_TO_LABEL[p.note] === 'CY' || p.note === 46 ? 4 : 0.4;
+    let next = Infinity;
+    for (let j = i + 1; j < kept.length; j++) {
+      if (kept[j].note === p.note) {
+        next = kept[j].tick;
+        break;
+      }
+    }
+    const duration = Math.max(1, Math.min(secondsToTicks(ring, tempo), next - p.tick - 1));
+    return { tick: p.tick, durationTicks: duration, channel: 9, note: p.note, velocity: p.velocity };
+  });
+  const drumsMidi = buildMidiFile({ tempo, channels: [plan.drumChannel], notes: drumNotes, endTick });
+
+  // Annotations: fluidsynth's onset of each labelled note; one per class within 25 ms.
+  const raw: Annotation[] = [];
+  for (const n of drumNotes) {
+    const label = NOTE_TO_LABEL[n.note];
+    if (!label) continue;
+    raw.push({ timeSeconds: fluidsynthOnsetSample(n.tick, tempo) / SAMPLE_RATE, label, note: n.note, velocity: n.velocity });
+  }
+  raw.sort((a, b) => a.timeSeconds - b.timeSeconds || LABELS.indexOf(a.label) - LABELS.indexOf(b.label));
+  const lastOfLabel = new Map<Label, number>();
+  const annotations = raw.filter((a) => {
+    const last = lastOfLabel.get(a.label);
+    if (last !== undefined && a.timeSeconds - last < MERGE_SECONDS) return false;
+    lastOfLabel.set(a.label, a.timeSeconds);
+    return true;
+  });
+
+  let accompanimentMidi: Uint8Array | null = null;
+  if (plan.accompaniment) {
+    const notes: MidiNote[] = [];
+    for (const n of plan.accompaniment.notes) {
+      const seconds = leadInSeconds + beatsToSeconds(n.beat, tempo) + n.offsetSeconds;
+      if (seconds < 0 || seconds > lastOnset) continue;
+      notes.push({
+        tick: secondsToTicks(seconds, tempo), durationTicks: Math.max(1, secondsToTicks(beatsToSeconds(n.durationBeats, tempo), tempo)),
+        channel: n.channel, note: n.note, velocity: n.velocity,
+      });
+    }
+    const channels: ChannelSetup[] = plan.accompaniment.parts.map((p) => ({
+      channel: p.channel, program: p.program, volume: p.volume, pan: p.pan, reverbSend: p.reverbSend, chorusSend: p.chorusSend, name: p.role,
+    }));
+    accompanimentMidi = buildMidiFile({ tempo, channels, notes, endTick });
+  }
+  return { drumsMidi, accompanimentMidi, drumNotes, annotations };
+}
+
+/** Annotation file text: one `time<TAB>label` line per onset, times in seconds (6 decimals). */
+export function formatAnnotations(annotations: readonly Annotation[]): string {
+  return annotations.map((a) => `${a.timeSeconds.toFixed(6)}\t${a.label}\n`).join('');
+}
+
+/** Onset counts per class. */
+export function countLabels(annotations: readonly Annotation[]): Record<Label, number> {
+  const counts = Object.fromEntries(LABELS.map((l) => [l, 0])) as Record<Label, number>;
+  for (const a of annotations) counts[a.label]++;
+  return counts;
+}
+
+/** Options of {@link renderExample}. */
+export interface RenderExampleOptions {
+  /** Output directory. */
+  outDir: string;
+  /** Also write `<id>.drums.wav` (the processed drum bus at mix scale). @defaultValue false */
+  stems?: boolean;
+  /** Write 32-bit float WAV instead of 16-bit PCM. @defaultValue false */
+  float?: boolean;
+}
+
+/** Summary of one rendered example (also stored in its metadata). */
+export interface RenderedExample {
+  id: string;
+  counts: Record<Label, number>;
+  peakDbfs: number;
+  rmsDbfs: number;
+  durationSeconds: number;
+  renderSeconds: number;
+}
+
+let fluidsynthVersionText: string | null | undefined;
+function cachedFluidsynthVersion(): string | null {
+  if (fluidsynthVersionText === undefined) fluidsynthVersionText = fluidsynthVersion();
+  return fluidsynthVersionText;
+}
+
+/** fluidsynth arguments with the scratch and output directories replaced by placeholders. */
+function portableArgs(args: string[]): string[] {
+  return args.map((a) => a.replace(/^.*\/([^/]+\.(raw|mid))$/, '$1'));
+}
+
+function resolveFont(id: string): string {
+  const font = FONTS.find((f) => f.id === id);
+  const path = font ? fontPath(font) : null;
+  if (!font || !path) throw new Error(`soundfont '${id}' is not installed (apt-get install ${font?.debianPackages.join(' or ') ?? id})`);
+  return path;
+}
+
+/**
+ * Renders one planned example with fluidsynth, mixes it and writes its files:
+ * `<id>.wav`, `<id>.txt` (annotations), `<id>.json` (metadata), `<id>.drums.mid`,
+ * `<id>.accompaniment.mid` and, with `stems`, `<id>.drums.wav`.
+ *
+ * @param plan - from {@link planExample}
+ * @param options - output directory and format
+ * @returns a summary
+ */
+export async function renderExample(plan: ExamplePlan, options: RenderExampleOptions): Promise<RenderedExample> {
+  const started = performance.now();
+  const built = buildExample(plan);
+  const { outDir } = options;
+  const base = join(outDir, plan.id);
+  const scratch = mkdtempSync(join(tmpdir(), `adtkit-synth-${plan.id}-`));
+  try {
+    writeFileSync(`${base}.drums.mid`, built.drumsMidi);
+    const drumFontPath = resolveFont(plan.kit.font);
+    const drumRender = { midiPath: `${base}.drums.mid`, fontPath: drumFontPath, rawPath: join(scratch, 'drums.raw'), gain: plan.drumGain, effects: plan.drumEffects };
+    const drums = await renderMidi(drumRender);
+    let accompaniment: Float32Array | null = null;
+    let accompanimentArgs: string[] | null = null;
+    if (built.accompanimentMidi) {
+      writeFileSync(`${base}.accompaniment.mid`, built.accompanimentMidi);
+      const accRender = {
+        midiPath: `${base}.accompaniment.mid`, fontPath: resolveFont(plan.accompanimentFont), rawPath: join(scratch, 'acc.raw'),
+        gain: plan.accompanimentGain, effects: plan.accompanimentEffects,
+      };
+      accompanimentArgs = fluidsynthArgs(accRender);
+      accompaniment = await renderMidi(accRender);
+    }
+    const length = Math.round(plan.durationSeconds * SAMPLE_RATE);
+    const mixed = mixExample({ drums, accompaniment, length, sampleRate: SAMPLE_RATE, params: plan.mix, rng: new Rng(`${plan.seed}/mixing`) });
+    const wavOptions = options.float ? { float: true, bitDepth: 32 as const } : { bitDepth: 16 as const };
+    writeFileSync(`${base}.wav`, encodeWav({ channels: [mixed.mix], sampleRate: SAMPLE_RATE }, wavOptions));
+    if (options.stems) writeFileSync(`${base}.drums.wav`, encodeWav({ channels: [mixed.drums], sampleRate: SAMPLE_RATE }, wavOptions));
+    writeFileSync(`${base}.txt`, formatAnnotations(built.annotations));
+    const counts = countLabels(built.annotations);
+    const renderSeconds = (performance.now() - started) / 1000;
+    const metadata = {
+      generatorVersion: GENERATOR_VERSION,
+      id: plan.id, seed: plan.seed, style: plan.style,
+      tempoBpm: Math.round(bpmOf(plan.tempo) * 1000) / 1000, microsecondsPerBeat: plan.tempo.microsecondsPerBeat,
+      meter: `${plan.tempo.beatsPerBar}/4`, stepsPerBeat: plan.stepsPerBeat, swing: plan.drums.swing,
+      bars: plan.bars, introBars: plan.introBars, leadInSeconds: plan.leadInSeconds, durationSeconds: plan.durationSeconds,
+      sections: plan.drums.sections.map((s) => `${s.kind}${s.tacet ? '(tacet)' : ''}:${s.bars}:${s.timekeeper}`),
+      kit: { font: plan.kit.font, program: plan.kit.program, name: plan.kit.name, family: plan.kit.family, fontFile: drumFontPath },
+      voices: plan.drums.voices,
+      humanize: plan.drums.humanize, auxPercussion: plan.drums.auxPercussion,
+      drumsOnly: plan.drumsOnly,
+      accompaniment: plan.accompaniment ? {
+        font: plan.accompanimentFont, keyRoot: plan.accompaniment.keyRoot, mode: plan.accompaniment.mode,
+        chordsPerBar: plan.accompaniment.chordsPerBar, parts: plan.accompaniment.parts,
+      } : null,
+      fluidsynth: { version: cachedFluidsynthVersion(), drums: portableArgs(fluidsynthArgs(drumRender)), accompaniment: accompanimentArgs && portableArgs(accompanimentArgs) },
+      mix: plan.mix,
+      measured: { peakDbfs: mixed.peakDbfs, rmsDbfs: mixed.rmsDbfs, drumToAccompanimentDb: mixed.drumToAccompanimentDb },
+      counts,
+      annotationNote: `times are fluidsynth voice starts (MIDI time + 0.6..3.5 ms block scheduling delay); same-class onsets within ${MERGE_SECONDS * 1000} ms merged`,
+    };
+    writeFileSync(`${base}.json`, JSON.stringify(metadata, null, 1) + '\n');
+    return { id: plan.id, counts, peakDbfs: mixed.peakDbfs, rmsDbfs: mixed.rmsDbfs, durationSeconds: plan.durationSeconds, renderSeconds };
+  } finally {
+    rmSync(scratch, { recursive: true, force: true });
+  }
+}

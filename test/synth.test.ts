@@ -1,0 +1,233 @@
+/**
+ * Synthetic training-data generator (scripts/synth): the deterministic parts (seeded streams,
+ * drum and accompaniment generation, MIDI and annotation building) without fluidsynth, then —
+ * only where fluidsynth and a font are installed — the onset-delay model and byte-identical
+ * re-rendering.
+ */
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { parseMidiAnnotations, parseTextAnnotations, readAudioFile, THESIS_GM_MAPPING } from '../src/io/index.js';
+import { alignment } from '../scripts/synth/check.js';
+import { buildExample, countLabels, formatAnnotations, MERGE_SECONDS, planExample, renderExample } from '../scripts/synth/example.js';
+import { FONTS, fontPath, loadKits } from '../scripts/synth/fonts.js';
+import { AUX_PERCUSSION, LABELS, NOTE_TO_LABEL } from '../scripts/synth/gm.js';
+import { secondsToTicks, tempoFromBpm, ticksToSeconds } from '../scripts/synth/midi.js';
+import { FLUID_BLOCK_SAMPLES, fluidsynthOnsetSample, fluidsynthVersion, SAMPLE_RATE } from '../scripts/synth/render.js';
+import { Rng } from '../scripts/synth/rng.js';
+import { readManifest } from './helpers/fixtures.js';
+import { measureLatency } from '../scripts/synth/latency.js';
+
+const kits = loadKits();
+const env = { kits };
+
+describe('Rng', () => {
+  it('gives the same stream for the same seed and a different one otherwise', () => {
+    const draw = (seed: string) => {
+      const r = new Rng(seed);
+      return Array.from({ length: 8 }, () => r.nextUint32());
+    };
+    expect(draw('a/1')).toEqual(draw('a/1'));
+    expect(draw('a/1')).not.toEqual(draw('a/2'));
+  });
+
+  it('forks without advancing the parent', () => {
+    const a = new Rng(5);
+    const b = new Rng(5);
+    a.fork('x').next();
+    expect(a.next()).toBe(b.next());
+    expect(new Rng(5).fork('x').next()).not.toBe(new Rng(5).fork('y').next());
+  });
+
+  it('keeps draws inside their ranges', () => {
+    const r = new Rng('ranges');
+    for (let i = 0; i < 2000; i++) {
+      const n = r.int(-3, 4);
+      expect(Number.isInteger(n) && n >= -3 && n <= 4).toBe(true);
+      const u = r.uniform(2, 3);
+      expect(u >= 2 && u < 3).toBe(true);
+    }
+  });
+});
+
+describe('GM note mapping', () => {
+  it('agrees with the thesis GM mapping fixture for every generated key, and leaves auxiliary percussion unlabelled', () => {
+    const fixture = readManifest<{ mappings: { MIDI_MAPPING: Record<string, number | null> } }>('mappings.json').mappings.MIDI_MAPPING;
+    for (const [note, label] of Object.entries(NOTE_TO_LABEL)) {
+      expect(fixture[note], `key ${note}`).toBe(LABELS.indexOf(label));
+    }
+    for (const note of Object.values(AUX_PERCUSSION)) expect(fixture[String(note)], `aux key ${note}`).toBeNull();
+  });
+});
+
+describe('fluidsynth onset model', () => {
+  it('puts every onset on the 64-sample block grid, 0.5–3.7 ms after the MIDI time, in order', () => {
+    for (const bpm of [60, 97.3, 128, 200]) {
+      const tempo = tempoFromBpm(bpm, 4);
+      let previous = -1;
+      for (let tick = 0; tick < 20000; tick += 37) {
+        const sample = fluidsynthOnsetSample(tick, tempo);
+        expect(sample % FLUID_BLOCK_SAMPLES).toBe(0);
+        const delayMs = (sample / SAMPLE_RATE - ticksToSeconds(tick, tempo)) * 1000;
+        expect(delayMs).toBeGreaterThanOrEqual(0.5);
+        expect(delayMs).toBeLessThanOrEqual(3.7);
+        expect(sample).toBeGreaterThanOrEqual(previous);
+        previous = sample;
+      }
+    }
+  });
+});
+
+describe('planExample / buildExample (no fluidsynth)', () => {
+  it('gives identical plans, MIDI bytes and annotations for the same seed and index', () => {
+    for (const index of [0, 1, 17]) {
+      const a = buildExample(planExample(42, index, env));
+      const b = buildExample(planExample(42, index, env));
+      expect(formatAnnotations(a.annotations)).toBe(formatAnnotations(b.annotations));
+      expect(Buffer.from(a.drumsMidi).equals(Buffer.from(b.drumsMidi))).toBe(true);
+      expect(a.accompanimentMidi === null ? null : Buffer.from(a.accompanimentMidi).toString('hex'))
+        .toBe(b.accompanimentMidi === null ? null : Buffer.from(b.accompanimentMidi).toString('hex'));
+      expect(planExample(42, index, env)).toEqual(planExample(42, index, env));
+    }
+    expect(formatAnnotations(buildExample(planExample(42, 0, env)).annotations))
+      .not.toBe(formatAnnotations(buildExample(planExample(43, 0, env)).annotations));
+  });
+
+  it('writes sorted, valid, in-range annotations that the adtkit text parser reads back', () => {
+    for (let index = 0; index < 12; index++) {
+      const plan = planExample('annotations', index, env);
+      const { annotations } = buildExample(plan);
+      expect(annotations.length).toBeGreaterThan(20);
+      const lastOfLabel = new Map<string, number>();
+      for (let i = 0; i < annotations.length; i++) {
+        const a = annotations[i];
+        expect(LABELS).toContain(a.label);
+        expect(a.timeSeconds).toBeGreaterThanOrEqual(0);
+        expect(a.timeSeconds).toBeLessThan(plan.durationSeconds);
+        if (i > 0) expect(a.timeSeconds).toBeGreaterThanOrEqual(annotations[i - 1].timeSeconds);
+        const last = lastOfLabel.get(a.label);
+        if (last !== undefined) expect(a.timeSeconds - last).toBeGreaterThanOrEqual(MERGE_SECONDS - 1e-9);
+        lastOfLabel.set(a.label, a.timeSeconds);
+      }
+      const parsed = parseTextAnnotations(formatAnnotations(annotations));
+      expect(parsed.events.length).toBe(annotations.length);
+      expect(parsed.skipped).toEqual([]);
+    }
+  });
+
+  it('annotates exactly the labelled note-ons of the drum MIDI (read by adtkit), delayed by fluidsynth\'s block scheduling', () => {
+    for (let index = 0; index < 6; index++) {
+      const plan = planExample('midi', index, env);
+      const built = buildExample(plan);
+      const midi = parseMidiAnnotations(built.drumsMidi, { mapping: THESIS_GM_MAPPING });
+      expect(midi.unknownPitches).toEqual([]);
+      // Rebuild the annotations from the MIDI file alone: per class, merge onsets < 25 ms apart.
+      const expected: { time: number; label: string }[] = [];
+      const last = new Map<string, number>();
+      const events = midi.events.map((e) => ({ midiTime: e.timeSeconds, label: e.className! }))
+        .map((e) => ({ ...e, time: fluidsynthOnsetSample(secondsToTicks(e.midiTime, plan.tempo), plan.tempo) / SAMPLE_RATE }))
+        .sort((a, b) => a.time - b.time || LABELS.indexOf(a.label as never) - LABELS.indexOf(b.label as never));
+      for (const e of events) {
+        const previous = last.get(e.label);
+        const delayMs = (e.time - e.midiTime) * 1000;
+        expect(delayMs).toBeGreaterThanOrEqual(0.5);
+        expect(delayMs).toBeLessThanOrEqual(3.7);
+        if (previous !== undefined && e.time - previous < MERGE_SECONDS) continue;
+        last.set(e.label, e.time);
+        expected.push({ time: e.time, label: e.label });
+      }
+      expect(built.annotations.map((a) => `${a.timeSeconds.toFixed(6)} ${a.label}`)).toEqual(expected.map((e) => `${e.time.toFixed(6)} ${e.label}`));
+    }
+  });
+
+  it('produces all five classes at realistic rates over many examples', () => {
+    const n = 80;
+    const totals = Object.fromEntries(LABELS.map((l) => [l, 0])) as Record<string, number>;
+    const examplesWith = Object.fromEntries(LABELS.map((l) => [l, 0])) as Record<string, number>;
+    const styles = new Set<string>();
+    let drumsOnly = 0;
+    for (let index = 0; index < n; index++) {
+      const plan = planExample('stats', index, env);
+      styles.add(plan.style);
+      if (plan.drumsOnly) drumsOnly++;
+      const counts = countLabels(buildExample(plan).annotations);
+      for (const l of LABELS) {
+        totals[l] += counts[l];
+        if (counts[l] > 0) examplesWith[l]++;
+      }
+    }
+    const all = LABELS.reduce((a, l) => a + totals[l], 0);
+    const share = (l: string) => totals[l] / all;
+    // Real music (MDB Drums, ADTOF): HH and KD most frequent, TT rarest; the generator keeps
+    // that order but gives toms and cymbals more weight so the model sees enough of them.
+    expect(share('KD')).toBeGreaterThan(0.18);
+    expect(share('KD')).toBeLessThan(0.36);
+    expect(share('SD')).toBeGreaterThan(0.12);
+    expect(share('SD')).toBeLessThan(0.3);
+    expect(share('TT')).toBeGreaterThan(0.03);
+    expect(share('TT')).toBeLessThan(0.12);
+    expect(share('HH')).toBeGreaterThan(0.2);
+    expect(share('HH')).toBeLessThan(0.45);
+    expect(share('CY')).toBeGreaterThan(0.08);
+    expect(share('CY')).toBeLessThan(0.25);
+    for (const l of LABELS) expect(examplesWith[l] / n, `share of examples with ${l}`).toBeGreaterThan(l === 'TT' ? 0.6 : 0.8);
+    expect(styles.size).toBeGreaterThanOrEqual(12);
+    expect(drumsOnly / n).toBeGreaterThan(0.03);
+    expect(drumsOnly / n).toBeLessThan(0.35);
+  });
+
+  it('draws tempos, durations and drum/accompaniment levels inside the documented ranges', () => {
+    for (let index = 0; index < 40; index++) {
+      const plan = planExample('ranges', index, env);
+      const bpm = 60e6 / plan.tempo.microsecondsPerBeat;
+      expect(bpm).toBeGreaterThanOrEqual(58 - 0.01);
+      expect(bpm).toBeLessThanOrEqual(200.01);
+      expect(plan.durationSeconds).toBeGreaterThanOrEqual(20);
+      expect(plan.durationSeconds).toBeLessThanOrEqual(40);
+      expect(plan.mix.drumToAccompanimentDb).toBeGreaterThanOrEqual(-12);
+      expect(plan.mix.drumToAccompanimentDb).toBeLessThanOrEqual(6);
+      expect(kits).toContainEqual(plan.kit);
+    }
+  });
+});
+
+const fluidsynth = fluidsynthVersion();
+const fluidFont = FONTS.map((f) => ({ font: f, path: fontPath(f) })).find((f) => f.path !== null);
+const renderSkip = !fluidsynth ? 'fluidsynth is not installed (apt-get install fluidsynth): skipping rendering tests'
+  : !fluidFont ? 'no soundfont of scripts/synth/fonts.ts is installed (apt-get install fluid-soundfont-gm): skipping rendering tests' : '';
+if (renderSkip) console.warn(renderSkip);
+
+describe.skipIf(renderSkip !== '')('rendering with fluidsynth', () => {
+  it('starts each rendered hit exactly where fluidsynthOnsetSample says', async () => {
+    const hits = await measureLatency(fluidFont!.path!, 0, 36);
+    for (const h of hits) expect(h.firstSampleMs).toBeCloseTo(h.predictedMs, 6);
+  });
+
+  it('renders an example byte-identically twice, with annotations on the drum stem\'s attacks', async () => {
+    const kit = kits.find((k) => k.font === fluidFont!.font.id)!;
+    const make = () => {
+      const plan = planExample('render', 3, { kits: [kit] });
+      plan.durationSeconds = 6; // keep the test fast: the notes after 6 s are dropped
+      return plan;
+    };
+    const dirs = [mkdtempSync(join(tmpdir(), 'adtkit-synth-test-')), mkdtempSync(join(tmpdir(), 'adtkit-synth-test-'))];
+    try {
+      for (const dir of dirs) await renderExample(make(), { outDir: dir, stems: true });
+      for (const name of ['wav', 'txt', 'drums.mid', 'drums.wav']) {
+        const [a, b] = dirs.map((d) => readFileSync(join(d, `${make().id}.${name}`)));
+        expect(a.equals(b), `${name} differs between two renderings`).toBe(true);
+      }
+      const audio = await readAudioFile(join(dirs[0], `${make().id}.wav`));
+      expect(audio.sampleRate).toBe(SAMPLE_RATE);
+      expect(audio.numberOfChannels).toBe(1);
+      expect(audio.length).toBe(6 * SAMPLE_RATE);
+      const stem = (await readAudioFile(join(dirs[0], `${make().id}.drums.wav`))).channels[0];
+      const times = parseTextAnnotations(readFileSync(join(dirs[0], `${make().id}.txt`))).events.map((e) => e.timeSeconds);
+      expect(times.length).toBeGreaterThan(5);
+      expect(alignment(stem, SAMPLE_RATE, times).bestLagMs).toBe(0);
+    } finally {
+      for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
