@@ -15,3 +15,4 @@ export * from './searchSpace.js';
 export * from './samplers.js';
 export * from './hyperparameterSearch.js';
 export * from './buildSegments.js';
+export * from './wasmTraining.js';
