@@ -109,7 +109,10 @@ export function applyFilterbankToFrame(
  * @throws {@link ShapeError} when `spectrogram.bins !== filterbank.numBins`.
  * @example
  * ```ts
+ * import { applyFilterbank, magnitudeSpectrogram, thesisLogFilterbank } from 'adtkit/dsp';
+ * const signal = Float32Array.from({ length: 44100 }, (_, i) => Math.sin(i / 7));
  * const filtered = applyFilterbank(magnitudeSpectrogram(signal, 44100), thesisLogFilterbank(44100));
+ * console.log(filtered.frames, filtered.bins); // 101 84
  * ```
  */
 export function applyFilterbank<T extends Spectrogram>(spectrogram: T, filterbank: Filterbank): T {

@@ -162,7 +162,10 @@ export interface FrameSignalResult {
  *   framing leaves no complete frame.
  * @example
  * ```ts
+ * import { frameSignal } from 'adtkit/dsp';
+ * const signal = Float32Array.from({ length: 4096 }, (_, i) => Math.sin(i / 7));
  * const { data, frames } = frameSignal(signal, { frameLength: 1024, hopLength: 512 });
+ * console.log(frames, data.length); // 9 9216
  * ```
  */
 export function frameSignal(signal: SignalLike, options: FrameSignalOptions = {}): FrameSignalResult {

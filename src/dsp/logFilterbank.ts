@@ -125,7 +125,9 @@ function tooFewBins(unique: number[], sampleRate: number, options: ResolvedLogOp
  *   or when the range yields no filter.
  * @example
  * ```ts
- * const fb = thesisLogFilterbank(44100); // fb.numFilters === 84, fb.numBins === 1025
+ * import { thesisLogFilterbank } from 'adtkit/dsp';
+ * const fb = thesisLogFilterbank(44100);
+ * console.log(fb.numFilters, fb.numBins); // 84 1025
  * ```
  */
 export function thesisLogFilterbank(sampleRate: number, options: LogFilterbankOptions = {}): Filterbank {
@@ -202,7 +204,9 @@ function torchLinspace(start: number, end: number, steps: number, out: Float64Ar
  *   or when the range yields no filter.
  * @example
  * ```ts
- * const fb = madmomLogFilterbank(44100); // fb.numFilters === 84, fb.numBins === 1024
+ * import { madmomLogFilterbank } from 'adtkit/dsp';
+ * const fb = madmomLogFilterbank(44100);
+ * console.log(fb.numFilters, fb.numBins); // 84 1024
  * ```
  */
 export function madmomLogFilterbank(sampleRate: number, options: LogFilterbankOptions = {}): Filterbank {

@@ -54,8 +54,11 @@ export interface LogFilteredSpectrogramOptions {
  *
  * @example
  * ```ts
+ * import { LogFilteredSpectrogramProcessor } from 'adtkit/dsp';
  * const processor = new LogFilteredSpectrogramProcessor(44100, { preset: 'thesis' });
- * const spec = processor.process(signal); // [frames, 84]
+ * const signal = Float32Array.from({ length: 44100 }, (_, i) => Math.sin(i / 7));
+ * const spec = processor.process(signal);
+ * console.log(spec.frames, spec.bins); // 101 84
  * ```
  */
 export class LogFilteredSpectrogramProcessor {
@@ -172,9 +175,12 @@ const PROCESSOR_CACHE_SIZE = 16;
  *   NaN/infinite samples, {@link InvalidArgumentError} on bad options.
  * @example
  * ```ts
- * const spec = logFilteredSpectrogram(signal, 44100);                 // thesis preset
- * const model = logFilteredSpectrogram(signal, 44100, { padToSegments: true }); // 400k frames
- * const adtof = logFilteredSpectrogram(signal, 44100, { preset: 'madmom' });
+ * import { logFilteredSpectrogram } from 'adtkit/dsp';
+ * const signal = Float32Array.from({ length: 3 * 44100 }, (_, i) => Math.sin(i / 7));
+ * const thesis = logFilteredSpectrogram(signal, 44100); // 301 frames x 84
+ * const segments = logFilteredSpectrogram(signal, 44100, { padToSegments: true }); // 400 x 84
+ * const madmom = logFilteredSpectrogram(signal, 44100, { preset: 'madmom' }); // 300 x 84
+ * console.log(thesis.frames, segments.frames, madmom.frames);
  * ```
  */
 export function logFilteredSpectrogram(signal: SignalLike, sampleRate: number, options: LogFilteredSpectrogramOptions = {}): Spectrogram {

@@ -85,8 +85,11 @@ export interface MelFilterbankOptions {
  * @throws {@link AudioError} on a bad sample rate, {@link InvalidArgumentError} on bad options.
  * @example
  * ```ts
+ * import { applyFilterbank, melFilterbank, powerSpectrogram } from 'adtkit/dsp';
+ * const signal = Float32Array.from({ length: 22050 }, (_, i) => Math.sin(i / 7));
  * const mel = melFilterbank(22050, { numMels: 80, scale: 'htk', norm: 'none' });
  * const melSpec = applyFilterbank(powerSpectrogram(signal, 22050), mel);
+ * console.log(melSpec.bins); // 80
  * ```
  */
 export function melFilterbank(sampleRate: number, options: MelFilterbankOptions = {}): Filterbank {

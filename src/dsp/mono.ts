@@ -14,7 +14,10 @@ import { assertAllFinite, describe } from './validate.js';
  *   {@link NonFiniteError} when a sample is NaN or infinite.
  * @example
  * ```ts
- * const mono = toMono([left, right]);
+ * import { toMono } from 'adtkit/dsp';
+ * const left = Float32Array.from([1, 0.5]);
+ * const right = Float32Array.from([0, 0.5]);
+ * console.log(toMono([left, right])); // Float32Array [0.5, 0.5]
  * ```
  */
 export function toMono(channels: readonly Float32Array[]): Float32Array {

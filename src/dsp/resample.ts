@@ -116,8 +116,11 @@ function gcd(a: number, b: number): number {
  *   NaN/infinite samples, {@link InvalidArgumentError} on bad options.
  * @example
  * ```ts
+ * import { resample } from 'adtkit/dsp';
+ * const signal = Float32Array.from({ length: 48000 }, (_, i) => Math.sin(i / 7));
  * const at44k = resample(signal, { fromRate: 48000, toRate: 44100 });
  * const same = resample(signal, 48000, 44100);
+ * console.log(at44k.length, same.length); // 44100 44100
  * ```
  */
 export function resample(signal: SignalLike, options: ResampleOptions): Float32Array;

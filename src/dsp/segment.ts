@@ -42,7 +42,10 @@ export interface SegmentFramesResult {
  * @throws {@link InvalidArgumentError} on bad options, {@link ShapeError} on a malformed matrix.
  * @example
  * ```ts
- * const { data, numSegments } = segmentFrames(spec); // [numSegments, 400, 84]
+ * import { logFilteredSpectrogram, segmentFrames } from 'adtkit/dsp';
+ * const signal = Float32Array.from({ length: 5 * 44100 }, (_, i) => Math.sin(i / 7));
+ * const { data, numSegments, validFramesPerSegment } = segmentFrames(logFilteredSpectrogram(signal, 44100));
+ * console.log(numSegments, data.length, validFramesPerSegment); // 2 67200 Int32Array [400, 101]
  * ```
  */
 export function segmentFrames(spectrogram: FrameMatrix, options: SegmentFramesOptions = {}): SegmentFramesResult {

@@ -54,7 +54,9 @@ export interface SegmentPadding {
  * @throws {@link InvalidArgumentError} on bad options, {@link AudioError} on a bad sample rate.
  * @example
  * ```ts
- * computeSegmentPadding(132300, 44100).paddedNumSamples; // 175959 -> 400 frames
+ * import { computeSegmentPadding } from 'adtkit/dsp';
+ * const { paddedNumSamples, numFrames } = computeSegmentPadding(132300, 44100);
+ * console.log(paddedNumSamples, numFrames); // 175959 400
  * ```
  */
 export function computeSegmentPadding(numSamples: number, sampleRate: number, options: SegmentPaddingOptions = {}): SegmentPadding {

@@ -57,8 +57,14 @@ export interface StandardizationStats {
  *   contain NaN or infinities.
  * @example
  * ```ts
- * const stats = fitStandardization(trainingSegments, { method: 'thesis' });
- * const input = applyStandardization(spectrogram, stats);
+ * import { applyStandardization, fitStandardization, logFilteredSpectrogram, segmentFrames } from 'adtkit/dsp';
+ * const signal = Float32Array.from({ length: 9 * 44100 }, (_, i) => Math.sin(i / 7) * Math.sin(i / 9000));
+ * const spec = logFilteredSpectrogram(signal, 44100, { padToSegments: true });
+ * const { segments, segmentLength, bins } = segmentFrames(spec);
+ * const training = segments.map((data) => ({ data, frames: segmentLength, bins }));
+ * const stats = fitStandardization(training, { method: 'thesis' }); // JSON-serialisable
+ * const input = applyStandardization(spec, JSON.parse(JSON.stringify(stats)));
+ * console.log(stats.mean, stats.std, input.scale);
  * ```
  */
 export function fitStandardization(spectrograms: readonly FrameMatrix[], options: FitStandardizationOptions = {}): StandardizationStats {

@@ -348,7 +348,10 @@ function computeSpectrogram(signal: SignalLike, sampleRate: number, options: Spe
  *   `'start'` framing leaves no frame.
  * @example
  * ```ts
- * const spec = magnitudeSpectrogram(signal, 44100); // 1025 bins, 100 frames per second
+ * import { magnitudeSpectrogram } from 'adtkit/dsp';
+ * const signal = Float32Array.from({ length: 44100 }, (_, i) => Math.sin(i / 7));
+ * const spec = magnitudeSpectrogram(signal, 44100);
+ * console.log(spec.frames, spec.bins, spec.frameRate); // 101 1025 100
  * ```
  */
 export function magnitudeSpectrogram(signal: SignalLike, sampleRate: number, options: SpectrogramOptions = {}): Spectrogram {
