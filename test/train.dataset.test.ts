@@ -140,3 +140,53 @@ describe('standardization', () => {
     await expect(fitDatasetStandardization(new InMemorySegmentDataset(shape))).rejects.toThrowError(/holds no segments/);
   });
 });
+
+describe('adtkit/train export list', () => {
+  it('matches the snapshot (a small, deliberate public API)', async () => {
+    const api = await import('../src/train/index.js');
+    expect(Object.keys(api).sort()).toMatchInlineSnapshot(`
+      [
+        "ABSENT_CLASS_PROBABILITY",
+        "AdamW",
+        "EarlyStopping",
+        "InMemorySegmentDataset",
+        "InfrequencyWeightsAccumulator",
+        "OPTIMIZER_SEARCH_SPACE",
+        "RandomSampler",
+        "ReduceLROnPlateau",
+        "Rng",
+        "SEGMENT_FRAMES",
+        "ShardedSegmentDataset",
+        "THESIS_SEARCH_SPACES",
+        "TPESampler",
+        "batchIndices",
+        "bceWithLogits",
+        "buildSegmentDataset",
+        "clipGradientsByGlobalNorm",
+        "datasetInfrequencyWeights",
+        "deriveSeed",
+        "directoryCheckpointStore",
+        "enableWasmTraining",
+        "exampleSegments",
+        "fitDatasetStandardization",
+        "hyperparameterSearch",
+        "infrequencyWeights",
+        "iterateDataset",
+        "memoryCheckpointStore",
+        "openShardedDataset",
+        "sampleUniform",
+        "segmentsFromExamples",
+        "shuffledIndices",
+        "thesisValidationScorer",
+        "timestepWeights",
+        "train",
+        "unweightedBceWithLogits",
+        "validateSearchSpace",
+        "weightedBceWithLogits",
+        "withSeededRandom",
+        "writeExampleShards",
+        "writeSegmentShards",
+      ]
+    `);
+  });
+});

@@ -167,7 +167,7 @@ function positiveInt(name: string, value: number): number {
   return value;
 }
 
-function modelIO(model: LayersModel, bins: number, classes: number, frames: number): void {
+function assertModelFitsData(model: LayersModel, bins: number, classes: number, frames: number): void {
   const inShape = model.inputs[0]?.shape;
   if (inShape === undefined || inShape.length !== 4 || (inShape[2] !== null && inShape[2] !== bins) || (inShape[3] !== null && inShape[3] !== 1)) {
     throw new ShapeError(`the model input shape is [${inShape?.join(', ')}], the data needs [batch, ${frames}, ${bins}, 1]`, { field: 'model' });
@@ -321,7 +321,7 @@ export async function train(model: LayersModel | (() => LayersModel), data: Trai
   }
   const hasValidation = validation !== undefined && validation.length > 0;
   const net = typeof model === 'function' ? withSeededRandom(deriveSeed(seed, 0x1417), model) : model;
-  modelIO(net, trainSet.bins, trainSet.classes, trainSet.frames);
+  assertModelFitsData(net, trainSet.bins, trainSet.classes, trainSet.frames);
 
   const store = options.checkpointStore ?? (options.checkpointDirectory !== undefined ? directoryCheckpointStore(options.checkpointDirectory) : null);
   const emit = async (event: TrainProgressEvent) => {
