@@ -10,7 +10,8 @@
  * produced in shards (`--start`) or with any `--jobs` and comes out the same.
  * `--plan-only` builds the plans and annotations without fluidsynth (class statistics only).
  */
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { createReadStream, existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { buildExample, countLabels, GENERATOR_VERSION, planExample, renderExample, type RenderedExample } from './example.js';
 import { FONTS, fontPath, loadKits } from './fonts.js';
@@ -79,6 +80,11 @@ async function main(): Promise<void> {
     if (!fontPath(font)) throw new Error(`soundfont '${id}' is not installed: apt-get install ${font.debianPackages.join(' or ')} (or leave it out with --fonts)`);
   }
   if (!existsSync(values.out)) mkdirSync(values.out, { recursive: true });
+  // Font files and their hashes, so that a data set records exactly what it was rendered from.
+  const fontFiles = await Promise.all(fontIds.map(async (id) => {
+    const path = fontPath(FONTS.find((f) => f.id === id)!)!;
+    return { id, path, sha256: await sha256OfFile(path) };
+  }));
   const started = performance.now();
   let next = 0;
   const results: RenderedExample[] = [];
@@ -103,9 +109,14 @@ async function main(): Promise<void> {
   await Promise.all(Array.from({ length: Math.min(jobs, indices.length) }, worker));
   const wallSeconds = (performance.now() - started) / 1000;
   const summary = summarize(totals, wallSeconds);
-  const existing = `${values.out}/summary${start === 0 ? '' : `-${start}`}.json`;
-  writeFileSync(existing, JSON.stringify({ generatorVersion: GENERATOR_VERSION, seed: values.seed, start, count, jobs, fonts: fontIds, fluidsynth: fluidsynthVersion(), ...summary }, null, 1) + '\n');
+  writeFileSync(`${values.out}/summary${start === 0 ? '' : `-${start}`}.json`, JSON.stringify({ generatorVersion: GENERATOR_VERSION, seed: values.seed, start, count, jobs, fonts: fontFiles, fluidsynth: fluidsynthVersion(), ...summary }, null, 1) + '\n');
   console.log(JSON.stringify(summary, null, 1));
+}
+
+async function sha256OfFile(path: string): Promise<string> {
+  const hash = createHash('sha256');
+  for await (const chunk of createReadStream(path)) hash.update(chunk as Buffer);
+  return hash.digest('hex');
 }
 
 function summarize(totals: Totals, wallSeconds: number | null) {

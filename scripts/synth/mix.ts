@@ -27,7 +27,7 @@ export interface ReverbParams {
   rt60Seconds: number;
   /** Wet-path delay [s]. */
   preDelaySeconds: number;
-  /** Wet level relative to dry [dB]. */
+  /** Energy of the wet path relative to the dry signal [dB] (minus the direct-to-reverberant ratio). */
   wetDb: number;
   /** Low-pass corner of the tail [Hz] (air absorption). */
   dampingHz: number;
@@ -73,7 +73,7 @@ function drawEq(rng: Rng, maxBands: number): EqBand[] {
 
 function drawReverb(rng: Rng, label: string): ReverbParams {
   return {
-    rt60Seconds: rng.logUniform(0.2, 2.2), preDelaySeconds: rng.uniform(0, 0.03), wetDb: rng.uniform(-24, -8),
+    rt60Seconds: rng.logUniform(0.2, 2.2), preDelaySeconds: rng.uniform(0, 0.03), wetDb: rng.uniform(-20, -4),
     dampingHz: rng.logUniform(2000, 12000), seed: `${rng.seedText}/${label}`,
   };
 }
@@ -156,14 +156,13 @@ export function makeImpulseResponse(params: ReverbParams, sampleRate: number, rn
   const ir = new Float64Array(length);
   const start = Math.round(params.preDelaySeconds * sampleRate);
   const decayPerSample = Math.log(1000) / (params.rt60Seconds * sampleRate);
-  let energy = 0;
-  for (let i = start; i < length; i++) {
-    const v = rng.normal() * Math.exp(-(i - start) * decayPerSample);
-    ir[i] = v;
-    energy += v * v;
-  }
+  for (let i = start; i < length; i++) ir[i] = rng.normal() * Math.exp(-(i - start) * decayPerSample);
   applyBiquad(ir, { type: 'lowPass', frequencyHz: params.dampingHz, gainDb: 0, q: 0.707 }, sampleRate);
-  const scale = Math.pow(10, params.wetDb / 20) / Math.sqrt(energy / sampleRate * 4 + 1e-12);
+  // Total IR energy = wet/dry energy ratio (for broadband input the wet path then carries
+  // wetDb relative to the dry signal).
+  let energy = 0;
+  for (let i = 0; i < length; i++) energy += ir[i] * ir[i];
+  const scale = Math.pow(10, params.wetDb / 20) / Math.sqrt(energy + 1e-30);
   for (let i = 0; i < length; i++) ir[i] *= scale;
   return ir;
 }
