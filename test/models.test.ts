@@ -4,7 +4,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
-import { layers as tfl, input as tfInput, model as tfModel, type LayersModel, type SymbolicTensor } from '@tensorflow/tfjs-layers';
+import { layers as tfl, type LayersModel } from '@tensorflow/tfjs-layers';
 import { mkdtempSync, readFileSync, rmSync, existsSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -263,7 +263,7 @@ describe('training behaviour', () => {
     for (const m of [tiny(), createRNN({ searchSpace: 'any', numLayers: 2, hiddenSize: 4, cell: 'lstm' })]) {
       const x = tf.randomNormal([1, 3, 84, 1]);
       const { value, grads } = tf.variableGrads(() => tf.mean(tf.square(m.apply(x, { training: true }) as tf.Tensor)) as tf.Scalar);
-      const trainable = m.trainableWeights.map((w) => w.read().name);
+      const trainable = m.trainableWeights.map((w) => (w.read() as tf.Variable).name);
       for (const name of trainable) {
         const g = grads[name];
         expect(g, name).toBeDefined();
@@ -274,24 +274,6 @@ describe('training behaviour', () => {
       tf.dispose([x, value, ...Object.values(grads)]);
       m.dispose();
     }
-  });
-
-  it('AdtBidirectionalRNN gradient matches a finite difference', () => {
-    const inp = tfInput({ shape: [null, 3] });
-    const layer = new AdtBidirectionalRNN({ cell: 'gru', units: 2, numLayers: 2 });
-    const m = tfModel({ inputs: inp, outputs: layer.apply(inp) as SymbolicTensor });
-    const x = tf.randomNormal([1, 4, 3]);
-    const f = (xx: tf.Tensor) => tf.sum(tf.mul(m.apply(xx) as tf.Tensor, tf.reshape(tf.range(1, 17), [1, 4, 4])));
-    const g = tf.grad(f)(x).dataSync();
-    const xv = x.dataSync();
-    const eps = 1e-2;
-    for (const i of [0, 5, 11]) {
-      const plus = Float32Array.from(xv); plus[i] += eps;
-      const minus = Float32Array.from(xv); minus[i] -= eps;
-      const fd = (f(tf.tensor(plus, x.shape)).dataSync()[0] - f(tf.tensor(minus, x.shape)).dataSync()[0]) / (2 * eps);
-      expect(Math.abs(fd - g[i])).toBeLessThan(2e-2 * Math.max(1, Math.abs(fd)));
-    }
-    m.dispose();
   });
 
   it('spatial dropout zeroes whole channels in training and is the identity at inference', () => {

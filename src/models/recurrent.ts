@@ -8,24 +8,33 @@
  * LSTM (gate order i, f, g, o; two bias vectors):
  *   i, f, o = σ(·), g = tanh(·) of W_i* x + b_i* + W_h* h + b_h*;  c' = f ⊙ c + i ⊙ g;  h' = o ⊙ tanh(c').
  *
- * Written for speed (TF.js runs every op through its engine, so op count per time step is
- * what matters): the input projection of all time steps and both directions is ONE matMul
- * per layer (kernel [in, 2·G·H]); the step loop runs both directions together as one batched
- * matMul [2, B, H] × [2, H, G·H] plus the gate element-wise ops (12 ops per step for either
- * cell); the time-reversed direction is handled by reversing its projection once. Biases that
- * only add (all but GRU's b_hn) are folded into the input projection. Gradients come from
- * TF.js autodiff through these ops. (A hand-written backward pass through time as a
- * `tf.customGrad`, or a per-backend fused step kernel, would cut the tape further.)
+ * Written for speed. TF.js runs every op through its engine, so what matters is the number
+ * of engine calls per time step and avoiding ops that are slow on a backend (measured in
+ * Node with TF.js 4.22; see bench/models.bench.ts):
+ * - the input projection of all time steps is one matMul per direction over T·B rows, with
+ *   the additive biases folded in (all but GRU's b_hn);
+ * - each step is then two engine calls per direction: the recurrent matMul (GRU's b_hn fused
+ *   into it) and one fused gate kernel (./rnnKernels.ts: plain JS over the backend's data on
+ *   cpu and wasm, with its own gradient kernel; other backends compose the same equations
+ *   from TF.js ops);
+ * - the reverse direction reads its inputs in reverse order and its outputs are re-ordered
+ *   as a JS array: no tensor reversal;
+ * - per-step input tensors are cut from the projection with contiguous slices, except on
+ *   the wasm backend outside gradient recording, where every slice copies its whole source
+ *   tensor out of the heap: there the projection is read once and cut in JS.
+ * Gradients: TF.js autodiff through these ops plus the gate kernels' registered gradients.
+ * (A hand-written backward pass through time as one `tf.customGrad` would shorten the tape
+ * further.)
  *
  * Weight layout per layer k (TF.js side; the parameter count equals PyTorch's):
- *   kernel_ih_l{k} [in_k, 2·G·H]: columns [forward gates | reverse gates], each in PyTorch gate order;
- *   kernel_hh_l{k} [2, H, G·H]  : [forward, reverse] recurrent kernels (transposed PyTorch weight_hh);
- *   bias_ih_l{k}, bias_hh_l{k} [2·G·H]: [forward | reverse].
+ *   kernel_ih_l{k} [2, in_k, G·H]: [direction (forward, reverse), in, gate blocks in PyTorch order];
+ *   kernel_hh_l{k} [2, H, G·H];  bias_ih_l{k}, bias_hh_l{k} [2, G·H].
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { initializers, layers as tfl, type LayerVariable, type Shape } from '@tensorflow/tfjs-layers';
 import { ModelConfigError } from '../errors.js';
 import type { AdtLayerArgs } from './convFrontEnd.js';
+import { gruGates, lstmGates } from './rnnKernels.js';
 import { transposeMatrix, type TorchImportable, type TorchTensorSource } from './torchWeights.js';
 
 /** Recurrent cell type. */
@@ -70,6 +79,27 @@ export interface AdtBidirectionalRNNArgs extends AdtLayerArgs {
 type Kwargs = Record<string, unknown>;
 
 /**
+ * Splits a time-major tensor [T, ...] into T tensors [...].
+ * On wasm every slice copies its whole source tensor out of the heap, so outside gradient
+ * recording the data is read once and cut in JS; while recording, a two-level split
+ * (≈√T chunks) bounds the copying. Elsewhere contiguous slices are cheap.
+ */
+function splitTime(x: tf.Tensor): tf.Tensor[] {
+  const t = x.shape[0];
+  const stepShape = x.shape.slice(1);
+  if (tf.getBackend() !== 'wasm') return tf.unstack(x, 0);
+  if (!tf.engine().isTapeOn()) {
+    const data = x.dataSync() as Float32Array;
+    const size = data.length / t;
+    return Array.from({ length: t }, (_, s) => tf.tensor(data.subarray(s * size, (s + 1) * size), stepShape, 'float32'));
+  }
+  const chunk = Math.max(1, Math.round(Math.sqrt(t)));
+  const sizes: number[] = [];
+  for (let s = 0; s < t; s += chunk) sizes.push(Math.min(chunk, t - s));
+  return tf.split(x, sizes, 0).flatMap((part) => tf.unstack(part, 0));
+}
+
+/**
  * A stack of bidirectional GRU or LSTM layers computing exactly what PyTorch's
  * `nn.GRU`/`nn.LSTM(bidirectional=True, batch_first=True)` computes, with the same
  * parameters. Input [batch, T, features], output [batch, T, 2·units] (forward then reverse
@@ -108,16 +138,16 @@ export class AdtBidirectionalRNN extends tfl.Layer implements TorchImportable {
       throw new ModelConfigError(`AdtBidirectionalRNN "${this.name}" expects input [batch, T, features] with known features, got [${s.join(', ')}]`);
     }
     const h = this.units;
-    const gh = gateCount(this.cell) * h;
+    const g = gateCount(this.cell);
     // PyTorch initialises every recurrent weight and bias with U(-1/sqrt(H), 1/sqrt(H)).
     const bound = 1 / Math.sqrt(h);
     const init = () => initializers.randomUniform({ minval: -bound, maxval: bound });
     for (let k = 0; k < this.numLayers; k++) {
       const inSize = k === 0 ? inputSize : 2 * h;
-      this.kernelIH.push(this.addWeight(`kernel_ih_l${k}`, [inSize, 2 * gh], 'float32', init()));
-      this.kernelHH.push(this.addWeight(`kernel_hh_l${k}`, [2, h, gh], 'float32', init()));
-      this.biasIH.push(this.addWeight(`bias_ih_l${k}`, [2 * gh], 'float32', init()));
-      this.biasHH.push(this.addWeight(`bias_hh_l${k}`, [2 * gh], 'float32', init()));
+      this.kernelIH.push(this.addWeight(`kernel_ih_l${k}`, [2, inSize, g * h], 'float32', init()));
+      this.kernelHH.push(this.addWeight(`kernel_hh_l${k}`, [2, h, g * h], 'float32', init()));
+      this.biasIH.push(this.addWeight(`bias_ih_l${k}`, [2, g * h], 'float32', init()));
+      this.biasHH.push(this.addWeight(`bias_hh_l${k}`, [2, g * h], 'float32', init()));
     }
     this.built = true;
   }
@@ -142,57 +172,42 @@ export class AdtBidirectionalRNN extends tfl.Layer implements TorchImportable {
     });
   }
 
-  /** One bidirectional layer, time-major [T, B, F] → [T, B, 2H]. */
+  /** One bidirectional layer, time-major [T, B, F] → [T, B, 2H] (forward features first). */
   private runLayer(seq: tf.Tensor, k: number): tf.Tensor {
     const [t, b, f] = seq.shape;
     const h = this.units;
     const gru = this.cell === 'gru';
-    const g = gateCount(this.cell);
-    const gh = g * h;
-    const biasIH = this.biasIH[k].read();
-    const biasHH = this.biasHH[k].read();
-    let inBias: tf.Tensor1D;
-    let bhn: tf.Tensor | null = null;
-    if (gru) {
-      // b_hr, b_hz fold into the input projection; b_hn stays inside r ⊙ (W_hn h + b_hn).
-      const mask = tf.tensor1d(Array.from({ length: 2 * gh }, (_, i) => (i % gh < 2 * h ? 1 : 0)));
-      inBias = tf.add(biasIH, tf.mul(biasHH, mask)) as tf.Tensor1D;
-      const parts = tf.reshape(biasHH, [2, 1, gh]);
-      bhn = tf.slice(parts, [0, 0, 2 * h], [2, 1, h]);
-    } else {
-      inBias = tf.add(biasIH, biasHH) as tf.Tensor1D;
-    }
-    // Input projection of all steps and both directions in one matMul.
-    const proj = tf.fused.matMul({ a: tf.reshape(seq, [t * b, f]), b: this.kernelIH[k].read() as tf.Tensor2D, bias: inBias });
-    const [pf, pr] = tf.split(tf.reshape(proj, [t, b, 2 * gh]), 2, 2);
-    // Step s processes forward time s and reverse time T-1-s.
-    const gates = tf.stack([pf, tf.reverse(pr, 0)], 1); // [T, 2, B, G·H]
-    const whh = this.kernelHH[k].read();
-    const outs: tf.Tensor[] = [];
-    let hState: tf.Tensor = tf.zeros([2, b, h]);
-    if (gru) {
-      const [giRZ, giN] = tf.split(gates, [2 * h, h], 3);
-      const rzSteps = tf.unstack(giRZ, 0);
-      const nSteps = tf.unstack(giN, 0);
+    const gh = gateCount(this.cell) * h;
+    const x2 = tf.reshape(seq, [t * b, f]) as tf.Tensor2D;
+    const kih = this.kernelIH[k].read();
+    const khh = this.kernelHH[k].read();
+    const bih = this.biasIH[k].read();
+    const bhh = this.biasHH[k].read();
+    // GRU: b_hr, b_hz add to the input projection; b_hn stays in the recurrent matMul.
+    const nMask = gru ? tf.tensor1d(Array.from({ length: gh }, (_, i) => (i >= 2 * h ? 1 : 0))) : null;
+    const directions: tf.Tensor[][] = [];
+    for (let d = 0; d < 2; d++) {
+      const wIn = tf.reshape(tf.slice(kih, [d, 0, 0], [1, f, gh]), [f, gh]) as tf.Tensor2D;
+      const wRec = tf.reshape(tf.slice(khh, [d, 0, 0], [1, h, gh]), [h, gh]) as tf.Tensor2D;
+      const bIn = tf.reshape(tf.slice(bih, [d, 0], [1, gh]), [gh]);
+      const bRec = tf.reshape(tf.slice(bhh, [d, 0], [1, gh]), [gh]);
+      // New tensors (not reshapes) so that wasm's fused matMul sees rank-1 biases.
+      const inBias = (nMask ? tf.add(bIn, tf.sub(bRec, tf.mul(bRec, nMask))) : tf.add(bIn, bRec)) as tf.Tensor1D;
+      const recBias = nMask ? (tf.mul(bRec, nMask) as tf.Tensor1D) : undefined;
+      const steps = splitTime(tf.reshape(tf.fused.matMul({ a: x2, b: wIn, bias: inBias }), [t, b, gh]));
+      const outs: tf.Tensor[] = new Array(t);
+      let hState: tf.Tensor = tf.zeros([b, h]);
+      let cState: tf.Tensor = tf.zeros([b, h]);
       for (let s = 0; s < t; s++) {
-        const [ghRZ, ghN] = tf.split(tf.matMul(hState, whh), [2 * h, h], 2);
-        const [r, z] = tf.split(tf.sigmoid(tf.add(rzSteps[s], ghRZ)), 2, 2);
-        const n = tf.tanh(tf.add(nSteps[s], tf.mul(r, tf.add(ghN, bhn as tf.Tensor))));
-        hState = tf.add(n, tf.mul(z, tf.sub(hState, n)));
-        outs.push(hState);
+        const time = d === 0 ? s : t - 1 - s;
+        const rec = tf.fused.matMul({ a: hState as tf.Tensor2D, b: wRec, bias: recBias });
+        if (gru) hState = gruGates(steps[time], rec, hState);
+        else [hState, cState] = lstmGates(steps[time], rec, cState);
+        outs[time] = hState;
       }
-    } else {
-      const steps = tf.unstack(gates, 0);
-      let cState: tf.Tensor = tf.zeros([2, b, h]);
-      for (let s = 0; s < t; s++) {
-        const [i, fg, gg, o] = tf.split(tf.add(steps[s], tf.matMul(hState, whh)), 4, 2);
-        cState = tf.add(tf.mul(tf.sigmoid(fg), cState), tf.mul(tf.sigmoid(i), tf.tanh(gg)));
-        hState = tf.mul(tf.sigmoid(o), tf.tanh(cState));
-        outs.push(hState);
-      }
+      directions.push(outs);
     }
-    const [of, or] = tf.unstack(tf.stack(outs, 0), 1); // [T, B, H] each
-    return tf.concat([of, tf.reverse(or, 0)], 2);
+    return tf.concat([tf.stack(directions[0], 0), tf.stack(directions[1], 0)], 2);
   }
 
   /** PyTorch `weight_ih_l{k}[_reverse]`, `weight_hh_…`, `bias_ih_…`, `bias_hh_…` → this layer's weights. */
@@ -201,14 +216,13 @@ export class AdtBidirectionalRNN extends tfl.Layer implements TorchImportable {
     const gh = gateCount(this.cell) * h;
     const out: Float32Array[] = [];
     for (let k = 0; k < this.numLayers; k++) {
-      const inSize = this.kernelIH[k].shape[0] as number;
-      const kih = new Float32Array(inSize * 2 * gh);
+      const inSize = this.kernelIH[k].shape[1] as number;
+      const kih = new Float32Array(2 * inSize * gh);
       const khh = new Float32Array(2 * h * gh);
       const bih = new Float32Array(2 * gh);
       const bhh = new Float32Array(2 * gh);
       ['', '_reverse'].forEach((suffix, d) => {
-        const wih = transposeMatrix(source.take(`weight_ih_l${k}${suffix}`, [gh, inSize]), gh, inSize); // [in, GH]
-        for (let row = 0; row < inSize; row++) kih.set(wih.subarray(row * gh, (row + 1) * gh), row * 2 * gh + d * gh);
+        kih.set(transposeMatrix(source.take(`weight_ih_l${k}${suffix}`, [gh, inSize]), gh, inSize), d * inSize * gh);
         khh.set(transposeMatrix(source.take(`weight_hh_l${k}${suffix}`, [gh, h]), gh, h), d * h * gh);
         bih.set(source.take(`bias_ih_l${k}${suffix}`, [gh]), d * gh);
         bhh.set(source.take(`bias_hh_l${k}${suffix}`, [gh]), d * gh);
