@@ -3,7 +3,7 @@
  * serves it (plus the fixture directory) on localhost and drives Debian's chromium
  * through playwright-core. WebGL runs on SwiftShader, so no GPU is needed.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { extname, join, normalize, resolve } from 'node:path';
 import type { AddressInfo } from 'node:net';
@@ -25,7 +25,23 @@ const contentTypes: Record<string, string> = {
   '.html': 'text/html',
   '.json': 'application/json',
   '.wasm': 'application/wasm',
+  '.map': 'application/json',
+  '.bin': 'application/octet-stream',
 };
+
+/** Command-line flags of the headless Chromium the browser tests launch. */
+export const CHROMIUM_ARGS: readonly string[] = [
+  '--no-sandbox',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  // WebGL without a GPU: SwiftShader through ANGLE.
+  '--use-angle=swiftshader',
+  '--enable-unsafe-swiftshader',
+  '--ignore-gpu-blocklist',
+];
 
 export interface BrowserSession {
   page: Page;
@@ -82,22 +98,7 @@ export async function openBrowserPage(
   await new Promise<void>((ok) => server.listen(0, '127.0.0.1', ok));
   const baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 
-  const browser: Browser = await chromium.launch({
-    executablePath: chromiumPath,
-    headless: true,
-    args: [
-      '--no-sandbox',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      // WebGL without a GPU: SwiftShader through ANGLE.
-      '--use-angle=swiftshader',
-      '--enable-unsafe-swiftshader',
-      '--ignore-gpu-blocklist',
-    ],
-  });
+  const browser: Browser = await chromium.launch({ executablePath: chromiumPath, headless: true, args: [...CHROMIUM_ARGS] });
   const context = await browser.newContext();
   const pageHandle = await context.newPage();
   const consoleLines: string[] = [];
@@ -106,6 +107,52 @@ export async function openBrowserPage(
   await pageHandle.goto(baseUrl + '/');
   return {
     page: pageHandle,
+    baseUrl,
+    consoleLines,
+    async close() {
+      await browser.close();
+      await new Promise<void>((ok) => server.close(() => ok()));
+    },
+  };
+}
+
+/**
+ * Serves static directories (URL prefix → directory; the longest matching prefix wins, `/`
+ * serves `index.html` of its directory) on localhost and opens `path` in headless Chromium.
+ * For pages that are already built, such as the web demo in examples/web. `extraArgs` are
+ * added to {@link CHROMIUM_ARGS} (e.g. `--disable-webgl`).
+ */
+export async function openStaticSite(
+  staticDirs: Record<string, string>,
+  options: { path?: string; extraArgs?: readonly string[] } = {},
+): Promise<BrowserSession> {
+  const path = options.path ?? '/';
+  if (!chromiumPath) throw new Error(chromiumSkipReason);
+  const prefixes = Object.keys(staticDirs).sort((a, b) => b.length - a.length);
+  const server: Server = createServer((req, res) => {
+    let url = decodeURIComponent((req.url ?? '/').split('?')[0]);
+    if (url.endsWith('/')) url += 'index.html';
+    for (const prefix of prefixes) {
+      if (!url.startsWith(prefix)) continue;
+      const dir = resolve(staticDirs[prefix]);
+      const file = normalize(join(dir, url.slice(prefix.length)));
+      if (file.startsWith(dir) && existsSync(file) && statSync(file).isFile()) {
+        res.writeHead(200, { 'content-type': contentTypes[extname(file)] ?? 'application/octet-stream' }).end(readFileSync(file));
+        return;
+      }
+    }
+    res.writeHead(404).end('not found');
+  });
+  await new Promise<void>((ok) => server.listen(0, '127.0.0.1', ok));
+  const baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const browser: Browser = await chromium.launch({ executablePath: chromiumPath, headless: true, args: [...CHROMIUM_ARGS, ...(options.extraArgs ?? [])] });
+  const page = await (await browser.newContext()).newPage();
+  const consoleLines: string[] = [];
+  page.on('console', (msg) => consoleLines.push(`${msg.type()}: ${msg.text()}`));
+  page.on('pageerror', (err) => consoleLines.push(`pageerror: ${err.message}`));
+  await page.goto(baseUrl + path);
+  return {
+    page,
     baseUrl,
     consoleLines,
     async close() {
