@@ -16,7 +16,8 @@ export type AdtErrorCode =
   | 'INVALID_WEIGHTS'
   | 'INVALID_MODEL_CONFIG'
   | 'NON_FINITE'
-  | 'IO_ERROR';
+  | 'IO_ERROR'
+  | 'BACKEND_UNAVAILABLE';
 
 export interface AdtErrorDetails {
   /** File the problem was found in, when there is one. */
@@ -133,5 +134,12 @@ export class ModelConfigError extends AdtError {
 export class IoError extends AdtError {
   constructor(message: string, details: AdtErrorDetails = {}) {
     super('IO_ERROR', message, details);
+  }
+}
+
+/** A TensorFlow.js backend (or a kernel of it) that a call needs is not registered or not usable. */
+export class BackendError extends AdtError {
+  constructor(message: string, details: AdtErrorDetails = {}) {
+    super('BACKEND_UNAVAILABLE', message, details);
   }
 }

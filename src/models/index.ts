@@ -69,3 +69,4 @@ export {
   type TransformerThesisSizes,
 } from './transformer.js';
 export { createViT, countViTParams, resolveViTOptions, VIT_PATCH_SIZES, type CreateViTOptions, type ResolvedViTOptions, type ViTPatchSize } from './vit.js';
+export { enableWasmTraining, disableWasmTraining, isWasmTrainingEnabled, type WasmTrainingKernels } from './wasmKernels.js';

@@ -1,0 +1,219 @@
+/**
+ * enableWasmTraining() (src/models/wasmKernels.ts): every added or replaced wasm kernel gives
+ * the cpu backend's result within 1e-4 relative (max |wasm − cpu| / max |cpu|), on the shapes
+ * of adtkit's models (3×3 'same' convolutions on 84 / 28 bins with 1, 32, 64 channels) and on
+ * strided, 'valid', explicitly padded and non-square cases; matMul with every transpose
+ * combination, batched and broadcast. Also: what is missing without it, restoring the
+ * original kernels, no leaked tensors or wasm buffers, the typed error without the backend.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import '@tensorflow/tfjs-backend-cpu';
+import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { disableWasmTraining, enableWasmTraining, isWasmTrainingEnabled } from '../src/models/index.js';
+
+const RTOL = 1e-4;
+
+type Pad = 'same' | 'valid' | number;
+interface ConvCase { name: string; x: [number, number, number, number]; f: [number, number, number, number]; strides: [number, number]; pad: Pad }
+const convCases: ConvCase[] = [
+  { name: 'block 1 conv 1: 3×3 same, 1 → 32 ch, 84 bins', x: [2, 12, 84, 1], f: [3, 3, 1, 32], strides: [1, 1], pad: 'same' },
+  { name: 'block 1 conv 2: 3×3 same, 32 → 32 ch, 84 bins', x: [1, 6, 84, 32], f: [3, 3, 32, 32], strides: [1, 1], pad: 'same' },
+  { name: 'block 2 conv 1: 3×3 same, 32 → 64 ch, 28 bins', x: [2, 5, 28, 32], f: [3, 3, 32, 64], strides: [1, 1], pad: 'same' },
+  { name: 'block 2 conv 2: 3×3 same, 64 → 64 ch, 28 bins', x: [1, 6, 28, 64], f: [3, 3, 64, 64], strides: [1, 1], pad: 'same' },
+  { name: '3×3 valid', x: [1, 8, 8, 2], f: [3, 3, 2, 5], strides: [1, 1], pad: 'valid' },
+  { name: '2×4 same (even kernel, asymmetric padding)', x: [2, 7, 9, 3], f: [2, 4, 3, 4], strides: [1, 1], pad: 'same' },
+  { name: '3×3 explicit pad 2', x: [1, 6, 6, 2], f: [3, 3, 2, 2], strides: [1, 1], pad: 2 },
+  { name: 'patch embedding 1×7 stride (1, 7) valid', x: [2, 5, 84, 1], f: [1, 7, 1, 4], strides: [1, 7], pad: 'valid' },
+  { name: '3×2 stride 2 same', x: [1, 7, 9, 2], f: [3, 2, 2, 3], strides: [2, 2], pad: 'same' },
+  { name: '3×3 stride (2, 1) valid', x: [2, 9, 8, 3], f: [3, 3, 3, 2], strides: [2, 1], pad: 'valid' },
+];
+
+/** Seeded values in [-1, 1) (no Math.random: identical on both backends). */
+function values(n: number, seed: number): Float32Array {
+  let s = seed >>> 0;
+  return Float32Array.from({ length: n }, () => {
+    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
+    return s / 2 ** 31 - 1;
+  });
+}
+const size = (shape: number[]) => shape.reduce((a, b) => a * b, 1);
+
+function relErr(got: ArrayLike<number>, want: ArrayLike<number>): number {
+  expect(got.length).toBe(want.length);
+  let diff = 0;
+  let scale = 0;
+  for (let i = 0; i < want.length; i++) {
+    diff = Math.max(diff, Math.abs(got[i] - want[i]));
+    scale = Math.max(scale, Math.abs(want[i]));
+  }
+  return diff / Math.max(scale, 1e-30);
+}
+
+/** dx, df of Σ r ⊙ conv2d(x, f) (r random, so dy is random) on `backend`. */
+function convGrads(backend: string, c: ConvCase): { dx: Float32Array; df: Float32Array } {
+  tf.setBackend(backend);
+  return tf.tidy(() => {
+    const x = tf.tensor4d(values(size(c.x), 1), c.x);
+    const f = tf.tensor4d(values(size(c.f), 2), c.f);
+    const outShape = tf.conv2d(x, f, c.strides, c.pad).shape;
+    const r = tf.tensor(values(size(outShape), 3), outShape);
+    const g = tf.grads((a: tf.Tensor, b: tf.Tensor) => tf.sum(tf.mul(tf.conv2d(a as tf.Tensor4D, b as tf.Tensor4D, c.strides, c.pad), r)));
+    const [dx, df] = g([x, f]);
+    return { dx: dx.dataSync() as Float32Array, df: df.dataSync() as Float32Array };
+  });
+}
+
+interface MatMulCase { name: string; a: number[]; b: number[]; ta: boolean; tb: boolean }
+const matMulCases: MatMulCase[] = [
+  { name: 'A·B (unchanged path)', a: [64, 96], b: [96, 80], ta: false, tb: false },
+  { name: 'Aᵀ·B (dense weight gradient)', a: [300, 64], b: [300, 72], ta: true, tb: false },
+  { name: 'A·Bᵀ (dense input gradient)', a: [300, 72], b: [64, 72], ta: false, tb: true },
+  { name: 'Aᵀ·Bᵀ', a: [50, 70], b: [90, 50], ta: true, tb: true },
+  { name: 'batched q·kᵀ [6, 40, 12] × [6, 40, 12]ᵀ', a: [6, 40, 12], b: [6, 40, 12], ta: false, tb: true },
+  { name: 'batched p·v [2, 3, 40, 40] × [2, 3, 40, 12]', a: [2, 3, 40, 40], b: [2, 3, 40, 12], ta: false, tb: false },
+  { name: 'batched Aᵀ·B [4, 40, 30]', a: [4, 40, 30], b: [4, 40, 20], ta: true, tb: false },
+  { name: 'broadcast [5, 30, 40] × [40, 50]', a: [5, 30, 40], b: [40, 50], ta: false, tb: false },
+  { name: 'broadcast [30, 40]ᵀ × [3, 30, 50]', a: [30, 40], b: [3, 30, 50], ta: true, tb: false },
+  { name: 'small (original kernel) [8, 12]ᵀ × [8, 6]', a: [8, 12], b: [8, 6], ta: true, tb: false },
+];
+
+function matMulOn(backend: string, c: MatMulCase): Float32Array {
+  tf.setBackend(backend);
+  return tf.tidy(() => tf.matMul(tf.tensor(values(size(c.a), 4), c.a), tf.tensor(values(size(c.b), 5), c.b), c.ta, c.tb).dataSync() as Float32Array);
+}
+
+function fusedOn(backend: string, ta: boolean, tb: boolean): Float32Array {
+  tf.setBackend(backend);
+  return tf.tidy(() => {
+    const a = tf.tensor(values(60 * 70, 6), ta ? [70, 60] : [60, 70]) as tf.Tensor2D;
+    const b = tf.tensor(values(70 * 80, 7), tb ? [80, 70] : [70, 80]) as tf.Tensor2D;
+    const bias = tf.tensor1d(values(80, 8));
+    return tf.fused.matMul({ a, b, transposeA: ta, transposeB: tb, bias, activation: 'relu' }).dataSync() as Float32Array;
+  });
+}
+
+function wasmBuffers(): number {
+  return (tf.engine().backend as unknown as { numDataIds(): number }).numDataIds();
+}
+
+beforeAll(async () => {
+  const require = createRequire(import.meta.url);
+  setWasmPaths(join(dirname(require.resolve('@tensorflow/tfjs-backend-wasm')), '/'));
+  expect(await tf.setBackend('wasm')).toBe(true);
+});
+afterAll(async () => {
+  disableWasmTraining();
+  await tf.setBackend('cpu');
+});
+
+describe('wasm kernels for training', () => {
+  it('without enableWasmTraining the wasm backend lacks exactly Conv2DBackpropFilter among the conv/matMul gradient kernels', () => {
+    disableWasmTraining();
+    const names = ['Conv2DBackpropFilter', 'Conv2DBackpropInput', 'MaxPoolGrad', 'BatchMatMul', '_FusedMatMul', 'FusedBatchNorm', 'Erf', 'Softmax'];
+    expect(names.filter((k) => tf.getKernel(k, 'wasm') === undefined)).toEqual(['Conv2DBackpropFilter']);
+    tf.setBackend('wasm');
+    const x = tf.ones([1, 4, 4, 1]) as tf.Tensor4D;
+    const f = tf.ones([3, 3, 1, 1]) as tf.Tensor4D;
+    expect(() => tf.grad((b: tf.Tensor) => tf.sum(tf.conv2d(x, b as tf.Tensor4D, 1, 'same')))(f)).toThrowError(/Conv2DBackpropFilter/);
+    tf.dispose([x, f]);
+  });
+
+  it('enable adds Conv2DBackpropFilter, replaces three kernels, is idempotent, and disable restores the originals', () => {
+    const originalMatMul = tf.getKernel('BatchMatMul', 'wasm');
+    const r = enableWasmTraining();
+    expect(r).toEqual({ added: ['Conv2DBackpropFilter'], replaced: ['Conv2DBackpropInput', 'BatchMatMul', '_FusedMatMul'] });
+    expect(enableWasmTraining()).toEqual(r);
+    expect(isWasmTrainingEnabled()).toBe(true);
+    expect(tf.getKernel('BatchMatMul', 'wasm')).not.toBe(originalMatMul);
+    expect(tf.getKernel('BatchMatMul', 'cpu').kernelFunc).not.toBe(tf.getKernel('BatchMatMul', 'wasm').kernelFunc);
+    disableWasmTraining();
+    expect(isWasmTrainingEnabled()).toBe(false);
+    expect(tf.getKernel('BatchMatMul', 'wasm')).toBe(originalMatMul);
+    expect(tf.getKernel('Conv2DBackpropFilter', 'wasm')).toBeUndefined();
+    enableWasmTraining();
+  });
+
+  for (const c of convCases) {
+    it(`conv2d gradients match cpu within ${RTOL} relative: ${c.name}`, () => {
+      enableWasmTraining();
+      const cpu = convGrads('cpu', c);
+      const wasm = convGrads('wasm', c);
+      const errX = relErr(wasm.dx, cpu.dx);
+      const errF = relErr(wasm.df, cpu.df);
+      console.log(`[wasm conv] ${c.name}: dx rel ${errX.toExponential(2)}, dW rel ${errF.toExponential(2)}`);
+      expect(errX).toBeLessThanOrEqual(RTOL);
+      expect(errF).toBeLessThanOrEqual(RTOL);
+    });
+  }
+
+  for (const c of matMulCases) {
+    it(`matMul matches cpu within ${RTOL} relative: ${c.name}`, () => {
+      enableWasmTraining();
+      const want = matMulOn('cpu', c);
+      const got = matMulOn('wasm', c);
+      expect(relErr(got, want)).toBeLessThanOrEqual(RTOL);
+      tf.setBackend('wasm');
+      const shape = tf.tidy(() => tf.matMul(tf.ones(c.a), tf.ones(c.b), c.ta, c.tb).shape);
+      tf.setBackend('cpu');
+      expect(shape).toEqual(tf.tidy(() => tf.matMul(tf.ones(c.a), tf.ones(c.b), c.ta, c.tb).shape));
+    });
+  }
+
+  it('fused matMul with bias and relu matches cpu for every transpose combination', () => {
+    enableWasmTraining();
+    for (const [ta, tb] of [[false, false], [true, false], [false, true], [true, true]] as const) {
+      expect(relErr(fusedOn('wasm', ta, tb), fusedOn('cpu', ta, tb)), `transposeA=${ta} transposeB=${tb}`).toBeLessThanOrEqual(RTOL);
+    }
+  });
+
+  it('the replaced kernels agree with the originals they replace (wasm vs wasm)', () => {
+    const c = convCases[1];
+    disableWasmTraining();
+    const stockDx = tf.tidy(() => {
+      tf.setBackend('wasm');
+      const x = tf.tensor4d(values(size(c.x), 1), c.x);
+      const f = tf.tensor4d(values(size(c.f), 2), c.f);
+      return tf.grad((a: tf.Tensor) => tf.sum(tf.square(tf.conv2d(a as tf.Tensor4D, f, 1, 'same'))))(x).dataSync();
+    });
+    const stockMm = matMulOn('wasm', matMulCases[1]);
+    enableWasmTraining();
+    const newDx = tf.tidy(() => {
+      tf.setBackend('wasm');
+      const x = tf.tensor4d(values(size(c.x), 1), c.x);
+      const f = tf.tensor4d(values(size(c.f), 2), c.f);
+      return tf.grad((a: tf.Tensor) => tf.sum(tf.square(tf.conv2d(a as tf.Tensor4D, f, 1, 'same'))))(x).dataSync();
+    });
+    expect(relErr(newDx, stockDx)).toBeLessThanOrEqual(RTOL);
+    expect(relErr(matMulOn('wasm', matMulCases[1]), stockMm)).toBeLessThanOrEqual(RTOL);
+  });
+
+  it('throws BackendError (BACKEND_UNAVAILABLE) when the wasm kernels are not registered', () => {
+    disableWasmTraining();
+    const transpose = tf.getKernel('Transpose', 'wasm');
+    tf.unregisterKernel('Transpose', 'wasm');
+    try {
+      expect(() => enableWasmTraining()).toThrow(expect.objectContaining({ code: 'BACKEND_UNAVAILABLE', message: expect.stringMatching(/Transpose.*tfjs-backend-wasm/) }));
+      expect(isWasmTrainingEnabled()).toBe(false);
+    } finally {
+      tf.registerKernel(transpose);
+    }
+    enableWasmTraining();
+  });
+
+  it('leaks neither tensors nor wasm buffers', () => {
+    enableWasmTraining();
+    tf.setBackend('wasm');
+    convGrads('wasm', convCases[2]);
+    matMulOn('wasm', matMulCases[4]);
+    const tensors = tf.memory().numTensors;
+    const buffers = wasmBuffers();
+    for (const c of [convCases[2], convCases[8]]) convGrads('wasm', c);
+    for (const c of matMulCases) matMulOn('wasm', c);
+    fusedOn('wasm', true, true);
+    expect(tf.memory().numTensors).toBe(tensors);
+    expect(wasmBuffers()).toBe(buffers);
+  });
+});
