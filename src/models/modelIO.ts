@@ -13,7 +13,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { loadLayersModel, type LayersModel } from '@tensorflow/tfjs-layers';
-import { AdtError, WeightsError } from '../errors.js';
+import { IoError, WeightsError } from '../errors.js';
 // Imported for their side effect: registering every custom layer before a model is loaded.
 import './convFrontEnd.js';
 import './recurrent.js';
@@ -24,8 +24,8 @@ type ModelJSON = tf.io.ModelJSON;
 const MODEL_FILE = 'model.json';
 const WEIGHTS_FILE = 'weights.bin';
 
-function ioError(message: string, file: string, cause?: unknown): AdtError {
-  return new AdtError('IO_ERROR', message, { file, cause });
+function ioError(message: string, file: string, cause?: unknown): IoError {
+  return new IoError(message, { file, cause });
 }
 
 function dirFromUrl(url: string): string {
@@ -112,7 +112,7 @@ export function nodeFileHandler(directory: string): tf.io.IOHandler {
  * @param model - The model to save.
  * @param destination - URL or IOHandler.
  * @returns TF.js's save result (sizes of topology and weights).
- * @throws {@link AdtError} with code `IO_ERROR` when files cannot be written.
+ * @throws {@link IoError} (code `IO_ERROR`) when files cannot be written.
  */
 export async function saveModel(model: LayersModel, destination: string | tf.io.IOHandler): Promise<tf.io.SaveResult> {
   const handler = typeof destination === 'string' && destination.startsWith('file://') ? nodeFileHandler(destination) : destination;
@@ -140,7 +140,7 @@ export async function saveModelToMemory(model: LayersModel): Promise<ModelArtifa
  *
  * @param source - In-memory artifacts, a `file://dir` URL (Node), another TF.js URL, or an IOHandler.
  * @returns The model, with its adtkit architecture info (see `getModelInfo`).
- * @throws {@link AdtError} with code `IO_ERROR` when files cannot be read, {@link WeightsError}
+ * @throws {@link IoError} (code `IO_ERROR`) when files cannot be read, {@link WeightsError}
  *   when a file is not a TF.js model.
  */
 export async function loadModel(source: ModelArtifacts | string | tf.io.IOHandler): Promise<LayersModel> {
