@@ -295,11 +295,8 @@ describe('reference parity (models.json), cpu backend', () => {
   });
 
   // Real thesis checkpoints carry the persistent buffer `decoder.positional_encoding.pe`
-  // (the fixtures omit it). AdtPositionalEncoding.torchWeightValues skips it, but
-  // importTorchWeights does not yet visit weightless layers (torchWeights.ts:
-  // `if (layer.weights.length === 0) continue;` should also require !isTorchImportable(layer)).
-  // Expected to fail until then; remove `.fails` when it passes.
-  it.fails('a full state_dict including decoder.positional_encoding.pe imports (pe skipped)', () => {
+  // (the fixtures omit it); AdtPositionalEncoding.torchWeightValues marks it as skipped.
+  it('a full state_dict including decoder.positional_encoding.pe imports (pe skipped)', () => {
     const c = cases.find((k) => k.cls === 'VisionTransformer')!;
     const file = parseSafetensors(new Uint8Array(readFileSync(fixturePath(c.weights))));
     const entries = [...file.tensors.values()].map((t) => ({ name: t.name, dtype: t.dtype, shape: t.shape, data: t.data }));

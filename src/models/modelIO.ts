@@ -17,6 +17,10 @@ import { IoError, WeightsError } from '../errors.js';
 // Imported for their side effect: registering every custom layer before a model is loaded.
 import './convFrontEnd.js';
 import './recurrent.js';
+import './attention.js';
+import './positionalEncoding.js';
+import './vitPatchEmbedding.js';
+import { nodeFs, nodePath } from '../nodeBuiltins.js';
 
 type ModelArtifacts = tf.io.ModelArtifacts;
 type ModelJSON = tf.io.ModelJSON;
@@ -45,8 +49,8 @@ export function nodeFileHandler(directory: string): tf.io.IOHandler {
   if (dir.endsWith(MODEL_FILE)) dir = dir.slice(0, -MODEL_FILE.length) || '.';
   return {
     async save(artifacts: ModelArtifacts): Promise<tf.io.SaveResult> {
-      const fs = await import('node:fs/promises');
-      const path = await import('node:path');
+      const fs = await nodeFs('nodeFileHandler');
+      const path = await nodePath('nodeFileHandler');
       if (artifacts.modelTopology instanceof ArrayBuffer) {
         throw ioError('nodeFileHandler: binary (GraphDef) topologies are not supported', dir);
       }
@@ -72,8 +76,8 @@ export function nodeFileHandler(directory: string): tf.io.IOHandler {
       return { modelArtifactsInfo: tf.io.getModelArtifactsInfoForJSON(artifacts) };
     },
     async load(): Promise<ModelArtifacts> {
-      const fs = await import('node:fs/promises');
-      const path = await import('node:path');
+      const fs = await nodeFs('nodeFileHandler');
+      const path = await nodePath('nodeFileHandler');
       const jsonPath = path.join(dir, MODEL_FILE);
       let modelJSON: ModelJSON;
       try {

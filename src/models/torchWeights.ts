@@ -200,7 +200,9 @@ export function importTorchWeights(
   const assignments: Array<{ layer: TfLayer; values: Float32Array[] }> = [];
 
   for (const layer of collectLayers(model as unknown as { layers: TfLayer[] })) {
-    if (layer.weights.length === 0) continue;
+    // Weightless custom layers still take part: they may mark buffers of their module as
+    // knowingly ignored (the positional encoding's `pe` in real thesis checkpoints).
+    if (layer.weights.length === 0 && !isTorchImportable(layer)) continue;
     const prefix = `${layer.name}.`;
     const source: TorchTensorSource = {
       prefix,
