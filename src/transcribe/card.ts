@@ -114,7 +114,8 @@ export interface ModelCard {
  * What `createBundle` needs to write a card: `license` and `standardization` are required,
  * everything else has a default (`architecture`, `architectureOptions` and `inputBins` come
  * from the model when adtkit built it; `frameRate` from the preset). `standardization` also
- * accepts the typed arrays that `train()` returns.
+ * accepts typed arrays and dsp's `StandardizationStats` (what `train()` returns; a single
+ * mean/std pair is stored as two numbers).
  */
 export interface ModelCardDraft extends Partial<Omit<ModelCard, 'standardization' | 'peakPicking' | 'format' | 'formatVersion'>> {
   /** Standardization statistics (`train()`'s `result.standardization` fits). */
@@ -302,8 +303,11 @@ export function validateModelCard(value: unknown, source = 'card.json'): ModelCa
   return out;
 }
 
+/** A number, or a plain array; a single value (dsp's non-per-band `StandardizationStats`) becomes a number. */
 function toPlain(value: number | ArrayLike<number>): number | number[] {
-  return typeof value === 'number' ? value : Array.from(value);
+  if (typeof value === 'number') return value;
+  if (value === null || typeof value !== 'object' || typeof value.length !== 'number') return value as never;
+  return value.length === 1 ? value[0] : Array.from(value);
 }
 
 /**

@@ -49,7 +49,7 @@ export interface TranscriptionOptions {
    * where it has at least this much context on both sides (except at the ends of the audio),
    * so that onsets at window edges are neither lost nor distorted. Must be less than
    * `segmentFrames / 2`.
-   * @defaultValue 50 (0.5 s at 100 fps)
+   * @defaultValue 50 (0.5 s at 100 fps), at most `floor(segmentFrames / 8)`
    */
   contextFrames?: number;
 }
@@ -157,7 +157,7 @@ export function resolveTranscriptionOptions(options: TranscriptionOptions, where
   if (typeof fixedFrames === 'number' && fixedFrames !== segmentFrames) {
     fail(where, 'segmentFrames', `is ${segmentFrames} but the model only takes windows of ${fixedFrames} frames`);
   }
-  const contextFrames = options.contextFrames ?? 50;
+  const contextFrames = options.contextFrames ?? Math.min(50, Math.floor(segmentFrames / 8));
   if (typeof contextFrames !== 'number' || !Number.isInteger(contextFrames) || contextFrames < 0 || 2 * contextFrames >= segmentFrames) {
     fail(where, 'contextFrames', `must be an integer in [0, ${Math.ceil(segmentFrames / 2) - 1}] (less than half of segmentFrames = ${segmentFrames}), got ${String(contextFrames)}`);
   }
