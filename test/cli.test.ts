@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { inflateSync } from 'node:zlib';
 import { afterAll, describe, expect, it } from 'vitest';
 import { crc32 } from '../src/cli/png.js';
+import { ProgressBar } from '../src/cli/progress.js';
 import { createAudioData, encodeWav } from '../src/io/index.js';
 import { adtkit, lines } from './helpers/cli.js';
 import { clicks, SR } from './helpers/transcribeModels.js';
@@ -155,5 +156,29 @@ describe('adtkit spectrogram', () => {
     expect(inflateSync(chunks[1].data).length).toBe(height * (frames * 3 + 1));
     // The known CRC-32 check value.
     expect(crc32(new TextEncoder().encode('123456789'))).toBe(0xcbf43926);
+  });
+});
+
+describe('ProgressBar', () => {
+  it('draws on a terminal only, within its width, and erases itself', () => {
+    const written: string[] = [];
+    const tty = { isTTY: true, columns: 60, write: (t: string) => written.push(t) };
+    const bar = new ProgressBar(tty);
+    bar.update(0.5, 'song.wav', '3/6 windows');
+    expect(written).toHaveLength(1);
+    expect(written[0]).toBe('\r\x1b[2Ksong.wav [############------------]  50%  3/6 windows');
+    bar.update(0.6, 'song.wav'); // within 100 ms of the last draw: skipped
+    expect(written).toHaveLength(1);
+    bar.update(1, 'a very long label that does not fit in sixty columns at all', 'and more');
+    expect(written[1].length).toBeLessThanOrEqual('\r\x1b[2K'.length + 59);
+    bar.clear();
+    expect(written[2]).toBe('\r\x1b[2K');
+    const piped: string[] = [];
+    const quiet = new ProgressBar({ isTTY: false, write: (t: string) => piped.push(t) });
+    quiet.update(1, 'x');
+    quiet.clear();
+    new ProgressBar(tty, false).update(1, 'x');
+    expect(piped).toEqual([]);
+    expect(written).toHaveLength(3);
   });
 });

@@ -143,6 +143,11 @@ function checkBundle(bundle: ModelBundle, where: string): void {
  * @param bundle - a bundle from {@link createBundle} or {@link loadBundle}
  * @returns file name → bytes; pass `{ files }` to {@link loadBundle} to read them back
  * @throws {@link ModelConfigError} when the card is invalid or does not fit the model
+ * @example
+ * ```ts
+ * const files = await bundleToFiles(bundle);           // { 'card.json', 'model.json', 'weights.bin' }
+ * const again = await loadBundle({ files });
+ * ```
  */
 export async function bundleToFiles(bundle: ModelBundle): Promise<Record<string, Uint8Array>> {
   checkBundle(bundle, 'bundleToFiles');
@@ -173,6 +178,10 @@ export async function bundleToFiles(bundle: ModelBundle): Promise<Record<string,
  * @param bundle - a bundle from {@link createBundle} or {@link loadBundle}
  * @throws {@link ModelConfigError} when the card is invalid or does not fit the model;
  *   {@link AdtError} `IO_ERROR` when the files cannot be written (or outside Node)
+ * @example
+ * ```ts
+ * await saveBundle('models/my-crnn', createBundle(model, { license: 'CC-BY-4.0', standardization: { mean: 0.31, std: 0.42 } }));
+ * ```
  */
 export async function saveBundle(directory: string, bundle: ModelBundle): Promise<void> {
   if (typeof directory !== 'string' || directory.length === 0) {

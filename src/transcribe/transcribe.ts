@@ -4,6 +4,7 @@
  * standardize (the card's statistics) → overlapping windows in batches → model → sigmoid →
  * peak picking per class (the card's thresholds) → events.
  */
+import { InvalidArgumentError } from '../errors.js';
 import { peakPick } from '../eval/peakPick.js';
 import { logFilteredSpectrogram } from '../dsp/logFilteredSpectrogram.js';
 import { resample } from '../dsp/resample.js';
@@ -111,7 +112,7 @@ export async function transcribe(audio: AudioInput, options: TranscribeOptions):
   const r = resolveTranscriptionOptions(options, where, ['onProgress']);
   const onProgress = options.onProgress;
   if (onProgress !== undefined && typeof onProgress !== 'function') {
-    throw new TypeError(`${where}: options.onProgress must be a function`);
+    throw new InvalidArgumentError(`${where}: options.onProgress must be a function, got ${typeof onProgress}`, { field: 'options.onProgress' });
   }
   const { samples, sampleRate } = monoOf(audio, where);
   const card = r.card;
