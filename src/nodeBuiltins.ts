@@ -30,3 +30,11 @@ export function nodeFs(purpose = 'this function'): Promise<FsPromises> {
 export function nodePath(purpose = 'this function'): Promise<PathModule> {
   return importBuiltin<PathModule>(PATH_SPECIFIER, purpose);
 }
+
+type UrlModule = typeof import('node:url');
+const URL_SPECIFIER = 'node:url';
+
+/** `node:url`, loaded on first use. @throws IoError outside Node. */
+export function nodeUrl(purpose = 'this function'): Promise<UrlModule> {
+  return importBuiltin<UrlModule>(URL_SPECIFIER, purpose);
+}

@@ -14,6 +14,7 @@ import type { LayersModel } from '@tensorflow/tfjs-layers';
 import { AdtError, InvalidArgumentError, ModelConfigError } from '../errors.js';
 import { getModelInfo, loadModel, nodeFileHandler, saveModelToMemory } from '../models/index.js';
 import { completeCard, validateModelCard, type ModelCard, type ModelCardDraft } from './card.js';
+import { nodeFs, nodePath, nodeUrl } from '../nodeBuiltins.js';
 
 /** Name of the card file in a bundle. */
 export const CARD_FILE = 'card.json';
@@ -204,9 +205,9 @@ function isNode(): boolean {
 
 async function nodeDir(location: string, where: string): Promise<{ fs: typeof import('node:fs/promises'); path: typeof import('node:path'); dir: string }> {
   if (!isNode()) throw ioError(`${where}: reading or writing directories needs Node.js; in a browser use an http(s) URL or the files in memory`, location);
-  const fs = await import('node:fs/promises');
-  const path = await import('node:path');
-  const url = await import('node:url');
+  const fs = await nodeFs(where);
+  const path = await nodePath(where);
+  const url = await nodeUrl(where);
   let dir = location.startsWith('file://') ? url.fileURLToPath(location) : location;
   const base = path.basename(dir);
   if (base === CARD_FILE || base === MODEL_FILE) dir = path.dirname(dir);
@@ -276,7 +277,10 @@ async function loadFromFiles(source: BundleFiles): Promise<ModelBundle> {
 }
 
 async function loadFromUrl(url: string, options: LoadBundleOptions): Promise<ModelBundle> {
-  const fetchFunc = options.fetch ?? (typeof fetch === 'function' ? fetch : undefined);
+  // Browsers reject a detached `fetch` ("Illegal invocation") when TF.js calls it as a
+  // property of its options object, so the global is wrapped rather than passed as is.
+  const fetchFunc: typeof globalThis.fetch | undefined =
+    options.fetch ?? (typeof fetch === 'function' ? (input, init) => fetch(input, init) : undefined);
   if (fetchFunc === undefined) throw ioError(`loadBundle: no fetch function to read ${url}; pass options.fetch`, url);
   const base = url.replace(/\/(card|model)\.json$/, '').replace(/\/+$/, '');
   const cardUrl = `${base}/${CARD_FILE}`;
