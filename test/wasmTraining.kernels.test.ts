@@ -2,7 +2,7 @@
  * enableWasmTraining() (src/models/wasmKernels.ts): every added or replaced wasm kernel gives
  * the cpu backend's result within 1e-4 relative (max |wasm − cpu| / max |cpu|), on the shapes
  * of adtkit's models (3×3 'same' convolutions on 84 / 28 bins with 1, 32, 64 channels) and on
- * strided, 'valid', explicitly padded and non-square cases; matMul with every transpose
+ * strided, 'valid', explicitly padded and non-square cases; max-pool gradients; matMul with every transpose
  * combination, batched and broadcast. Also: what is missing without it, restoring the
  * original kernels, no leaked tensors or wasm buffers, the typed error without the backend.
  */
@@ -23,6 +23,7 @@ const convCases: ConvCase[] = [
   { name: 'block 1 conv 2: 3×3 same, 32 → 32 ch, 84 bins', x: [1, 6, 84, 32], f: [3, 3, 32, 32], strides: [1, 1], pad: 'same' },
   { name: 'block 2 conv 1: 3×3 same, 32 → 64 ch, 28 bins', x: [2, 5, 28, 32], f: [3, 3, 32, 64], strides: [1, 1], pad: 'same' },
   { name: 'block 2 conv 2: 3×3 same, 64 → 64 ch, 28 bins', x: [1, 6, 28, 64], f: [3, 3, 64, 64], strides: [1, 1], pad: 'same' },
+  { name: '5×5 same, 64 → 1 ch, 70 frames (filter gradient in two row chunks of its 32 MiB im2col)', x: [1, 70, 84, 64], f: [5, 5, 64, 1], strides: [1, 1], pad: 'same' },
   { name: '3×3 valid', x: [1, 8, 8, 2], f: [3, 3, 2, 5], strides: [1, 1], pad: 'valid' },
   { name: '2×4 same (even kernel, asymmetric padding)', x: [2, 7, 9, 3], f: [2, 4, 3, 4], strides: [1, 1], pad: 'same' },
   { name: '3×3 explicit pad 2', x: [1, 6, 6, 2], f: [3, 3, 2, 2], strides: [1, 1], pad: 2 },
@@ -95,6 +96,25 @@ function fusedOn(backend: string, ta: boolean, tb: boolean): Float32Array {
   });
 }
 
+interface PoolCase { name: string; x: [number, number, number, number]; size: [number, number]; strides: [number, number]; pad: 'same' | 'valid'; offset: number }
+const poolCases: PoolCase[] = [
+  { name: 'conv block pool (1, 3) on 84 bins, mixed signs', x: [2, 6, 84, 32], size: [1, 3], strides: [1, 3], pad: 'valid', offset: 0 },
+  { name: 'conv block pool (1, 3) on 28 bins (floor: bin 27 unused), all negative', x: [2, 5, 28, 64], size: [1, 3], strides: [1, 3], pad: 'valid', offset: -2 },
+  { name: '2×2 stride 2 same, odd sizes', x: [1, 7, 9, 3], size: [2, 2], strides: [2, 2], pad: 'same', offset: -0.5 },
+  { name: '3×3 stride 1 same (overlapping windows)', x: [1, 6, 6, 2], size: [3, 3], strides: [1, 1], pad: 'same', offset: 0 },
+];
+
+/** dx of Σ r ⊙ maxPool(x) on `backend`. */
+function poolGrad(backend: string, c: PoolCase): Float32Array {
+  tf.setBackend(backend);
+  return tf.tidy(() => {
+    const x = tf.add(tf.tensor4d(values(size(c.x), 9), c.x), c.offset) as tf.Tensor4D;
+    const outShape = tf.maxPool(x, c.size, c.strides, c.pad).shape;
+    const r = tf.tensor(values(size(outShape), 10), outShape);
+    return tf.grad((a: tf.Tensor) => tf.sum(tf.mul(tf.maxPool(a as tf.Tensor4D, c.size, c.strides, c.pad), r)))(x).dataSync() as Float32Array;
+  });
+}
+
 function wasmBuffers(): number {
   return (tf.engine().backend as unknown as { numDataIds(): number }).numDataIds();
 }
@@ -121,10 +141,10 @@ describe('wasm kernels for training', () => {
     tf.dispose([x, f]);
   });
 
-  it('enable adds Conv2DBackpropFilter, replaces three kernels, is idempotent, and disable restores the originals', () => {
+  it('enable adds Conv2DBackpropFilter, replaces four kernels, is idempotent, and disable restores the originals', () => {
     const originalMatMul = tf.getKernel('BatchMatMul', 'wasm');
     const r = enableWasmTraining();
-    expect(r).toEqual({ added: ['Conv2DBackpropFilter'], replaced: ['Conv2DBackpropInput', 'BatchMatMul', '_FusedMatMul'] });
+    expect(r).toEqual({ added: ['Conv2DBackpropFilter'], replaced: ['Conv2DBackpropInput', 'MaxPoolGrad', 'BatchMatMul', '_FusedMatMul'] });
     expect(enableWasmTraining()).toEqual(r);
     expect(isWasmTrainingEnabled()).toBe(true);
     expect(tf.getKernel('BatchMatMul', 'wasm')).not.toBe(originalMatMul);
@@ -159,6 +179,20 @@ describe('wasm kernels for training', () => {
       const shape = tf.tidy(() => tf.matMul(tf.ones(c.a), tf.ones(c.b), c.ta, c.tb).shape);
       tf.setBackend('cpu');
       expect(shape).toEqual(tf.tidy(() => tf.matMul(tf.ones(c.a), tf.ones(c.b), c.ta, c.tb).shape));
+    });
+  }
+
+  it('the stock wasm MaxPoolGrad (TF.js 4.22) drops the gradient of all-negative windows (why it is replaced)', () => {
+    disableWasmTraining();
+    const stock = poolGrad('wasm', poolCases[1]);
+    enableWasmTraining();
+    expect(relErr(stock, poolGrad('cpu', poolCases[1]))).toBeGreaterThan(0.5);
+  });
+
+  for (const c of poolCases) {
+    it(`maxPool gradient matches cpu: ${c.name}`, () => {
+      enableWasmTraining();
+      expect(relErr(poolGrad('wasm', c), poolGrad('cpu', c))).toBeLessThanOrEqual(RTOL);
     });
   }
 
@@ -213,6 +247,7 @@ describe('wasm kernels for training', () => {
     for (const c of [convCases[2], convCases[8]]) convGrads('wasm', c);
     for (const c of matMulCases) matMulOn('wasm', c);
     fusedOn('wasm', true, true);
+    poolGrad('wasm', poolCases[0]);
     expect(tf.memory().numTensors).toBe(tensors);
     expect(wasmBuffers()).toBe(buffers);
   });

@@ -8,6 +8,9 @@
  *   embedding and the RNN need no convolution gradient.
  * - `Conv2DBackpropInput`: a direct loop in C++, 5–12× slower than the XNNPACK forward
  *   convolution of the same size.
+ * - `MaxPoolGrad`: wrong — it drops the gradient of every pooling window whose values are all
+ *   negative (common after BatchNorm), so even with the filter gradient added, conv models
+ *   would train on wrong gradients.
  * - `BatchMatMul` / `_FusedMatMul` with `transposeA` or `transposeB`, or with more than one
  *   matrix in the batch: outside XNNPACK, 7–15× slower than a plain product of the same size.
  *   Every matMul gradient (dense layers, recurrent input projections, attention) transposes
@@ -18,13 +21,14 @@
  * backend's `typedArrayFromHeap`, outputs made with `makeOutput`) and hand all arithmetic to
  * the backend's own XNNPACK kernels (`Conv2D`, non-transposed single `BatchMatMul`):
  * - filter gradient: for stride 1 the input is zero-padded once to a grid [N, Hp, Wp, Cin]
- *   and the output gradient placed on the same grid (zeros elsewhere); each filter tap
- *   (kh, kw) is then one matrix product dyᵀ [Cout, rows] × grid rows shifted by
- *   kh·Wp + kw [rows, Cin] — a contiguous window, so the "im2col" is one memcpy per tap.
- *   Other strides gather the rows of each tap. Rows are processed in chunks of whole
- *   samples to bound temporary memory.
+ *   and the output gradient placed on the same grid (zeros elsewhere); filter tap (kh, kw)
+ *   then reads the grid shifted by kh·Wp + kw rows, so each row of the transposed im2col
+ *   matrix is one memcpy, and one XNNPACK product per chunk of rows gives the gradient in
+ *   filter layout. Other strides gather the rows of each tap.
  * - input gradient (stride 1): the forward convolution of dy with the filter rotated by 180°
  *   and its channels swapped, padded by (k − 1 − pad); other strides use the original kernel.
+ * - max-pool gradient: a plain loop (channels innermost) sending dy to each window's first
+ *   maximum, as the cpu backend does.
  * - matMul: operands transposed explicitly (wasm `Transpose`), batches multiplied one by one
  *   through the fast single-matrix path; small products keep the original kernel.
  * Numerical results equal the cpu backend's gradients to float32 rounding (summation
@@ -36,19 +40,19 @@ import { BackendError } from '../errors.js';
 
 const WASM = 'wasm';
 /** Kernels whose wasm implementation is replaced (the original stays as fallback). */
-const REPLACED_KERNELS = ['Conv2DBackpropInput', 'BatchMatMul', '_FusedMatMul'] as const;
+const REPLACED_KERNELS = ['Conv2DBackpropInput', 'MaxPoolGrad', 'BatchMatMul', '_FusedMatMul'] as const;
 /** Kernels the wasm backend lacks and that are added. */
 const ADDED_KERNELS = ['Conv2DBackpropFilter'] as const;
 /** Wasm kernels the implementations call. */
-const REQUIRED_KERNELS = ['Conv2D', 'Transpose', 'BatchMatMul', '_FusedMatMul', 'Conv2DBackpropInput'] as const;
+const REQUIRED_KERNELS = ['Conv2D', 'Transpose', ...REPLACED_KERNELS] as const;
 
 /**
  * Products with fewer multiply-adds (per matrix) than this keep the original matMul kernel:
  * below it the extra transpose / copies cost more than the slow path loses.
  */
 const SMALL_MATMUL_MACS = 1 << 15;
-/** Rows × channels of the temporary window of a filter-gradient chunk (floats). */
-const CHUNK_FLOATS = 1 << 22;
+/** Size (floats) of the temporary im2col matrix of one filter-gradient chunk (32 MiB). */
+const CHUNK_FLOATS = 1 << 23;
 
 /** The part of TF.js's `BackendWasm` these kernels use (tfjs-backend-wasm 4.x). */
 interface WasmBackend {
@@ -114,9 +118,6 @@ function assertFloat32NHWC(kernel: string, dataFormat: unknown, ...ts: tf.Tensor
 
 /**
  * Filter gradient dW[kh, kw, ci, co] = Σ_{n, h, w} x_pad[n, h·sh + kh, w·sw + kw, ci] · dy[n, h, w, co].
- * Rows r of a "grid" (stride 1: the padded input grid; otherwise the output grid) are
- * processed in chunks of whole samples; per chunk, dyᵀ [Cout, rows] is built once and each
- * tap's input window [rows, Cin] is multiplied by it.
  */
 function conv2DBackpropFilter(args: KernelArgs): tf.TensorInfo {
   const be = args.backend as WasmBackend;
@@ -129,67 +130,119 @@ function conv2DBackpropFilter(args: KernelArgs): tf.TensorInfo {
   assertFloat32NHWC('Conv2DBackpropFilter', attrs.dataFormat, x, dy);
   const info = tf.backend_util.computeConv2DInfo(
     x.shape as [number, number, number, number], attrs.filterShape, attrs.strides, 1, attrs.pad, attrs.dimRoundingMode, false, 'channelsLast');
+  const acc = info.strideHeight === 1 && info.strideWidth === 1 ? filterGradStride1(be, x, dy, info) : filterGradStrided(be, x, dy, info);
+  const out = alloc(be, [info.filterHeight, info.filterWidth, info.inChannels, info.outChannels]);
+  view(be, out).set(acc);
+  return out;
+}
+
+/**
+ * Stride 1. The input is zero-padded to a grid [N, Hp, Wp, Cin] (Hp = outH + fh − 1,
+ * Wp = outW + fw − 1) and transposed to xgᵀ [Cin, N·Hp·Wp + tail]; dy is placed on the same
+ * grid [N·Hp·Wp, Cout] with zeros off the output. For grid row r, tap (kh, kw) reads grid row
+ * r + kh·Wp + kw, so the im2col matrix of a chunk of rows is Σ-free: row (tap, ci) of
+ * colsᵀ [fh·fw·Cin, rows] is one contiguous piece of xgᵀ's row ci (a memcpy). One XNNPACK
+ * product colsᵀ × dy_grid [rows, Cout] per chunk gives [fh·fw·Cin, Cout] = the filter layout.
+ * Grid rows off the output meet zero dy rows, so the wrap-around into the next row or sample
+ * adds nothing.
+ */
+function filterGradStride1(be: WasmBackend, x: tf.TensorInfo, dy: tf.TensorInfo, info: tf.backend_util.Conv2DInfo): Float64Array {
   const { batchSize: n, inHeight, inWidth, inChannels: ci, outChannels: co, outHeight: oh, outWidth: ow, filterHeight: fh, filterWidth: fw } = info;
-  const [sh, sw] = [info.strideHeight, info.strideWidth];
   const top = info.padInfo.top;
   const left = info.padInfo.left;
-  const contiguous = sh === 1 && sw === 1;
-  // Grid per sample: stride 1 → padded input region [Hp, Wp]; else the output [oh, ow].
-  const gh = contiguous ? oh + fh - 1 : oh;
-  const gw = contiguous ? ow + fw - 1 : ow;
-  const perSample = gh * gw;
-  const tail = contiguous ? (fh - 1) * gw + (fw - 1) : 0;
+  const gh = oh + fh - 1;
+  const gw = ow + fw - 1;
+  const rowsTotal = n * gh * gw;
+  const tail = (fh - 1) * gw + (fw - 1);
+  const taps = fh * fw;
 
-  // Stride 1: the zero-padded input on the grid, with `tail` zero rows so every window fits.
-  let xp: tf.TensorInfo | null = null;
-  if (contiguous) {
-    xp = alloc(be, [n * perSample + tail, ci], true);
-    const xpv = view(be, xp);
+  // Padded input on the grid [rowsTotal + tail, ci], then transposed to [ci, rowsTotal + tail].
+  const xg = alloc(be, [rowsTotal + tail, ci], true);
+  {
+    const xgv = view(be, xg);
     const xv = view(be, x);
     const j0 = Math.max(0, left);
     const j1 = Math.min(gw, inWidth + left);
-    for (let b = 0; b < n; b++) {
+    for (let b = 0; b < n && j1 > j0; b++) {
       for (let i = 0; i < gh; i++) {
         const src = i - top;
-        if (src < 0 || src >= inHeight || j1 <= j0) continue;
+        if (src < 0 || src >= inHeight) continue;
         const from = ((b * inHeight + src) * inWidth + (j0 - left)) * ci;
-        xpv.set(xv.subarray(from, from + (j1 - j0) * ci), ((b * gh + i) * gw + j0) * ci);
+        xgv.set(xv.subarray(from, from + (j1 - j0) * ci), ((b * gh + i) * gw + j0) * ci);
+      }
+    }
+  }
+  const xgT = ci === 1 ? xg : run('Transpose', be, { x: xg }, { perm: [1, 0] });
+  if (xgT !== xg) free(be, xg);
+  const stride = rowsTotal + tail;
+
+  // dy on the grid [rowsTotal, co].
+  const dyGrid = alloc(be, [rowsTotal, co], true);
+  {
+    const dv = view(be, dy);
+    const gv = view(be, dyGrid);
+    for (let b = 0; b < n; b++) {
+      for (let h = 0; h < oh; h++) {
+        const from = ((b * oh + h) * ow) * co;
+        gv.set(dv.subarray(from, from + ow * co), ((b * gh + h) * gw) * co);
       }
     }
   }
 
+  const acc = new Float64Array(taps * ci * co);
+  const chunkRows = Math.max(1, Math.min(rowsTotal, Math.floor(CHUNK_FLOATS / (taps * ci))));
+  for (let r0 = 0; r0 < rowsTotal; r0 += chunkRows) {
+    const len = Math.min(chunkRows, rowsTotal - r0);
+    const cols = alloc(be, [taps * ci, len]);
+    {
+      const src = view(be, xgT);
+      const dst = view(be, cols);
+      for (let kh = 0; kh < fh; kh++) {
+        for (let kw = 0; kw < fw; kw++) {
+          const off = r0 + kh * gw + kw;
+          const rowBase = (kh * fw + kw) * ci;
+          for (let c = 0; c < ci; c++) dst.set(src.subarray(c * stride + off, c * stride + off + len), (rowBase + c) * len);
+        }
+      }
+    }
+    let dyChunk = dyGrid;
+    if (len !== rowsTotal) {
+      dyChunk = alloc(be, [len, co]);
+      view(be, dyChunk).set(view(be, dyGrid).subarray(r0 * co, (r0 + len) * co));
+    }
+    const prod = run('BatchMatMul', be, { a: cols, b: dyChunk }, { transposeA: false, transposeB: false }); // [taps·ci, co]
+    const pv = view(be, prod);
+    for (let i = 0; i < acc.length; i++) acc[i] += pv[i];
+    free(be, cols, prod);
+    if (dyChunk !== dyGrid) free(be, dyChunk);
+  }
+  free(be, xgT, dyGrid);
+  return acc;
+}
+
+/**
+ * Any stride: per chunk of whole samples, dyᵀ [Cout, rows] (rows = output positions) times
+ * each tap's gathered input rows [rows, Cin]. Not used by adtkit's models (all their
+ * convolutions have stride 1); kept general and simple.
+ */
+function filterGradStrided(be: WasmBackend, x: tf.TensorInfo, dy: tf.TensorInfo, info: tf.backend_util.Conv2DInfo): Float64Array {
+  const { batchSize: n, inHeight, inWidth, inChannels: ci, outChannels: co, outHeight: oh, outWidth: ow, filterHeight: fh, filterWidth: fw } = info;
   const acc = new Float64Array(fh * fw * ci * co);
+  const perSample = oh * ow;
   const samplesPerChunk = Math.max(1, Math.floor(CHUNK_FLOATS / (perSample * Math.max(ci, co))));
   for (let b0 = 0; b0 < n; b0 += samplesPerChunk) {
     const nb = Math.min(samplesPerChunk, n - b0);
     const rows = nb * perSample;
-    // dy of these samples on the grid [rows, co] (zeros off the output), then transposed.
-    const dyGrid = alloc(be, [rows, co], contiguous);
-    {
-      const dv = view(be, dy);
-      const gv = view(be, dyGrid);
-      if (contiguous) {
-        for (let b = 0; b < nb; b++) {
-          for (let h = 0; h < oh; h++) {
-            const from = (((b0 + b) * oh + h) * ow) * co;
-            gv.set(dv.subarray(from, from + ow * co), ((b * gh + h) * gw) * co);
-          }
-        }
-      } else {
-        gv.set(dv.subarray(b0 * oh * ow * co, (b0 + nb) * oh * ow * co));
-      }
-    }
-    const dyT = run('Transpose', be, { x: dyGrid }, { perm: [1, 0] });
-    free(be, dyGrid);
+    const dyRows = alloc(be, [rows, co]);
+    view(be, dyRows).set(view(be, dy).subarray(b0 * perSample * co, (b0 + nb) * perSample * co));
+    const dyT = run('Transpose', be, { x: dyRows }, { perm: [1, 0] });
+    free(be, dyRows);
     for (let kh = 0; kh < fh; kh++) {
       for (let kw = 0; kw < fw; kw++) {
-        const win = alloc(be, [rows, ci], !contiguous);
-        if (contiguous) {
-          const start = (b0 * perSample + kh * gw + kw) * ci;
-          view(be, win).set(view(be, xp as tf.TensorInfo).subarray(start, start + rows * ci));
-        } else {
-          gatherStridedWindow(view(be, x), view(be, win), { b0, nb, oh, ow, ci, inHeight, inWidth, row0: kh - top, col0: kw - left, sh, sw });
-        }
+        const win = alloc(be, [rows, ci], true);
+        gatherStridedWindow(view(be, x), view(be, win), {
+          b0, nb, oh, ow, ci, inHeight, inWidth, row0: kh - info.padInfo.top, col0: kw - info.padInfo.left, sh: info.strideHeight, sw: info.strideWidth,
+        });
         const prod = run('BatchMatMul', be, { a: dyT, b: win }, { transposeA: false, transposeB: false }); // [co, ci]
         const pv = view(be, prod);
         const base = (kh * fw + kw) * ci * co;
@@ -201,10 +254,7 @@ function conv2DBackpropFilter(args: KernelArgs): tf.TensorInfo {
     }
     free(be, dyT);
   }
-  if (xp) free(be, xp);
-  const out = alloc(be, [fh, fw, ci, co]);
-  view(be, out).set(acc);
-  return out;
+  return acc;
 }
 
 /** Window rows of one tap for strided convolutions: x[b, oh·sh + row0, ow·sw + col0, :] or zeros. */
@@ -269,6 +319,66 @@ function conv2DBackpropInput(args: KernelArgs): tf.TensorInfo {
     pad: [[0, 0], [pads[0], pads[1]], [pads[2], pads[3]], [0, 0]],
   });
   free(be, rotated);
+  return dx;
+}
+
+// ---------------------------------------------------------------------------------------
+// MaxPoolGrad
+// ---------------------------------------------------------------------------------------
+
+/**
+ * Max-pooling gradient: dy of each window goes to the window's first maximum (strict `>`
+ * from −∞, the cpu backend's rule). Replaces the wasm kernel of TF.js 4.22, which drops the
+ * gradient of windows whose values are all negative (its running maximum starts at 0) — such
+ * windows are common after BatchNorm.
+ */
+function maxPoolGrad(args: KernelArgs): tf.TensorInfo {
+  const be = args.backend as WasmBackend;
+  const dy = args.inputs.dy as tf.TensorInfo;
+  const input = args.inputs.input as tf.TensorInfo;
+  const attrs = args.attrs as unknown as {
+    filterSize: number | [number, number]; strides: number | [number, number]; pad: 'valid' | 'same' | number; dimRoundingMode?: 'floor' | 'round' | 'ceil';
+  };
+  assertFloat32NHWC('MaxPoolGrad', undefined, dy, input);
+  const info = tf.backend_util.computePool2DInfo(input.shape as [number, number, number, number], attrs.filterSize, attrs.strides, 1, attrs.pad, attrs.dimRoundingMode);
+  const { batchSize: n, inHeight, inWidth, inChannels: c, outHeight: oh, outWidth: ow, strideHeight: sh, strideWidth: sw } = info;
+  const fh = info.effectiveFilterHeight;
+  const fw = info.effectiveFilterWidth;
+  const top = info.padInfo.top;
+  const left = info.padInfo.left;
+  const dx = alloc(be, input.shape, true);
+  const xv = view(be, input);
+  const dyv = view(be, dy);
+  const dxv = view(be, dx);
+  const best = new Float64Array(c);
+  const at = new Int32Array(c);
+  for (let b = 0; b < n; b++) {
+    for (let h = 0; h < oh; h++) {
+      const r0 = Math.max(0, h * sh - top);
+      const r1 = Math.min(inHeight, h * sh - top + fh);
+      for (let w = 0; w < ow; w++) {
+        const c0 = Math.max(0, w * sw - left);
+        const c1 = Math.min(inWidth, w * sw - left + fw);
+        const outBase = ((b * oh + h) * ow + w) * c;
+        best.fill(-Infinity);
+        at.fill(-1);
+        // Channels innermost: contiguous reads.
+        for (let r = r0; r < r1; r++) {
+          for (let col = c0; col < c1; col++) {
+            const base = ((b * inHeight + r) * inWidth + col) * c;
+            for (let ch = 0; ch < c; ch++) {
+              const v = xv[base + ch];
+              if (v > best[ch]) {
+                best[ch] = v;
+                at[ch] = base + ch;
+              }
+            }
+          }
+        }
+        for (let ch = 0; ch < c; ch++) if (at[ch] >= 0) dxv[at[ch]] += dyv[outBase + ch];
+      }
+    }
+  }
   return dx;
 }
 
@@ -381,15 +491,18 @@ export interface WasmTrainingKernels {
 const implementations: Record<string, Kernel> = {
   Conv2DBackpropFilter: conv2DBackpropFilter,
   Conv2DBackpropInput: conv2DBackpropInput,
+  MaxPoolGrad: maxPoolGrad,
   BatchMatMul: (args) => fastMatMul(args, false),
   _FusedMatMul: (args) => fastMatMul(args, true),
 };
 
 /**
  * Makes adtkit's models trainable on TF.js's wasm backend and speeds up their gradients
- * there: registers the missing `Conv2DBackpropFilter` kernel and replaces
- * `Conv2DBackpropInput`, `BatchMatMul` and `_FusedMatMul` with versions that run on the
- * backend's XNNPACK convolution and matrix product (see the module comment). Results match
+ * there: registers the missing `Conv2DBackpropFilter` kernel, replaces the wasm
+ * `MaxPoolGrad` (which loses the gradient of all-negative windows in TF.js 4.22) with a
+ * correct one, and replaces `Conv2DBackpropInput`, `BatchMatMul` and `_FusedMatMul` with
+ * versions that run on the backend's XNNPACK convolution and matrix product (see the module
+ * comment). Results match
  * the cpu backend to float32 rounding. Other backends are not touched. Also speeds up
  * inference of the attention models on wasm (batched `q·kᵀ`). Idempotent.
  *
