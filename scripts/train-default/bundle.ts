@@ -1,0 +1,160 @@
+/**
+ * Packages the best checkpoint of a train.ts run as the built-in model bundle (models/default:
+ * model.json + weights.bin + card.json) and tunes its peak-picking thresholds on the synthetic
+ * VALIDATION split only (index % 10 === 9; full recordings through `transcribe()`, mir_eval
+ * matching at 50 ms): a global threshold, then per class by coordinate ascent on the micro-F1.
+ *
+ *   npx tsx scripts/train-default/bundle.ts [--run /work/train-run] [--data /work/synth-data] [--out models/default]
+ *
+ * Metrics on MDB Drums are added to the card by evaluate-mdb.ts.
+ */
+import { readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import * as tf from '@tensorflow/tfjs-core';
+import '@tensorflow/tfjs-backend-cpu';
+import '@tensorflow/tfjs-backend-wasm';
+import { DEFAULT_MAPPING } from '../../src/io/index.js';
+import { loadModel, nodeFileHandler } from '../../src/models/index.js';
+import { createBundle, saveBundle } from '../../src/transcribe/index.js';
+import type { EpochRecord } from '../../src/train/index.js';
+import { isValidation, listSynthExamples } from './common.js';
+import { THESIS_PEAK, THRESHOLD_GRID, countTracks, scoresOf, transcribeTrack, tuneThresholds, type Track } from './scoring.js';
+
+const { values: args } = parseArgs({
+  options: {
+    run: { type: 'string', default: '/work/train-run' },
+    data: { type: 'string', default: '/work/synth-data' },
+    out: { type: 'string', default: 'models/default' },
+    backend: { type: 'string', default: 'wasm' },
+    'max-validation': { type: 'string', default: '0' },
+  },
+});
+
+interface RunJson {
+  config: Record<string, unknown> & { architectureOptions: Record<string, unknown>; backend: string; batchSize: number; segmentsPerEpoch: number };
+  data: { examples: number; trainExamples: number; validationExamples: number; trainSegments: number; validationSegments: number };
+  standardization: { mean: number; std: number };
+  classWeights: number[];
+  history: EpochRecord[];
+  elapsedSeconds: number;
+  stopReason?: string;
+  bestEpoch?: number;
+  bestValidationMicroF1?: number;
+  meanBatchSeconds?: number;
+}
+
+const log = (s: string) => console.log(`[${new Date().toISOString().slice(11, 19)}] ${s}`);
+
+async function main(): Promise<void> {
+  await tf.setBackend(args.backend!);
+  await tf.ready();
+  const run = JSON.parse(readFileSync(join(args.run!, 'run.json'), 'utf8')) as RunJson;
+  const trainIds = new Set((JSON.parse(readFileSync(join(args.run!, 'examples.json'), 'utf8')) as string[]));
+  const model = await loadModel(nodeFileHandler(join(args.run!, 'best')));
+  const best = run.history.reduce<EpochRecord | null>((b, r) => (r.validationMicroF1 !== null && (b === null || (r.validationMicroF1 ?? 0) > (b.validationMicroF1 ?? 0)) ? r : b), null);
+
+  // Training data description: the examples of the run, their total duration.
+  const all = listSynthExamples(args.data!);
+  const used = all.filter((e) => trainIds.has(e.id));
+  let trainSeconds = 0;
+  let validationSeconds = 0;
+  for (const e of used) {
+    const d = (JSON.parse(readFileSync(e.json, 'utf8')) as { durationSeconds: number }).durationSeconds;
+    if (isValidation(e.index)) validationSeconds += d;
+    else trainSeconds += d;
+  }
+  const trainingSecondsTotal = run.history.reduce((s, r) => s + r.seconds, 0);
+  const bundle = createBundle(model, {
+    name: 'adtkit-default-crnn',
+    description:
+      'Built-in five-class drum transcription model of adtkit: CRNN (2 conv blocks, 2-layer bidirectional GRU, 72 units) trained with adtkit\'s own train() on synthetic, license-clean audio. ' +
+      'A small-compute model (CPU-only training, about one hour): see metrics for what it achieves on real recordings.',
+    architecture: 'crnn',
+    architectureOptions: run.config.architectureOptions,
+    preset: 'thesis',
+    sampleRate: 44100,
+    segmentFrames: 400,
+    classNames: [...DEFAULT_MAPPING.classNames],
+    standardization: { mean: run.standardization.mean, std: run.standardization.std },
+    peakPicking: { threshold: 0.5, ...THESIS_PEAK },
+    license: 'MIT',
+    training: {
+      data:
+        `Synthetic drum performances with melodic accompaniment rendered by adtkit's scripts/synth (generator version 1, seed 1, examples ${used[0]?.id}–${used[used.length - 1]?.id}) ` +
+        'with FluidSynth 2.3.1 from MIT-licensed soundfonts: FluidR3 GM (Frank Wen, MIT), FluidR3Mono GM (Michael Cowgill, MIT) and MuseScore General ' +
+        '(S. Christian Collins et al., MIT / CC0 / public domain); see scripts/synth/LICENSES.md. No real recordings were used for training or tuning.',
+      dataset: {
+        generator: 'scripts/synth/generate.ts --seed 1',
+        seed: 1,
+        fonts: [
+          { file: 'FluidR3_GM.sf2', package: 'fluid-soundfont-gm 3.1-5.3', license: 'MIT' },
+          { file: 'FluidR3Mono_GM.sf3', package: 'fluidr3mono-gm-soundfont 2.315-7', license: 'MIT' },
+          { file: 'MuseScore_General_Full.sf2', package: 'musescore-general-soundfont-lossless 0.2.1-1', license: 'MIT (parts CC0 / public domain)' },
+        ],
+        split: 'example index % 10 === 9 → validation, else training',
+        trainExamples: run.data.trainExamples,
+        validationExamplesForCheckpointSelection: run.data.validationExamples,
+        trainHours: Math.round((trainSeconds / 3600) * 100) / 100,
+        validationHours: Math.round((validationSeconds / 3600) * 100) / 100,
+        trainSegments: run.data.trainSegments,
+      },
+      config: { ...run.config, classWeights: run.classWeights.map((w) => Math.round(w * 1000) / 1000), loss: 'weighted BCE with infrequency weights (SPEC §5)', optimizer: 'AdamW', hyperparameterSearch: 'none (no compute for it): lr and weight decay set by hand' },
+      epochs: run.history.length,
+      bestEpoch: best?.epoch ?? null,
+      stopReason: run.stopReason ?? 'unknown',
+      segmentsSeen: run.history.length * run.config.segmentsPerEpoch,
+      trainingMinutes: Math.round(trainingSecondsTotal / 6) / 10,
+      secondsPerBatch: run.meanBatchSeconds !== undefined ? Math.round(run.meanBatchSeconds * 100) / 100 : undefined,
+      machine: '2 shared CPU cores (wasm backend, SIMD, single thread), no GPU',
+      curves: run.history.map((r) => ({
+        epoch: r.epoch,
+        trainLoss: Math.round(r.trainLoss * 1e4) / 1e4,
+        validationLoss: r.validationLoss === null ? null : Math.round(r.validationLoss * 1e4) / 1e4,
+        validationMicroF1: r.validationMicroF1 === null ? null : Math.round(r.validationMicroF1 * 1e4) / 1e4,
+        learningRate: r.learningRate,
+        seconds: Math.round(r.seconds),
+      })),
+    },
+    metrics: {
+      validationMicroF1Greedy5Frames: best?.validationMicroF1 ?? null,
+      validationClassF1Greedy5Frames: best?.validationClassF1 ?? null,
+    },
+  });
+
+  // Threshold tuning on every validation example (full recordings).
+  let validation = all.filter((e) => isValidation(e.index));
+  const maxVal = Number(args['max-validation']);
+  if (maxVal > 0) validation = validation.slice(0, maxVal);
+  const tracks: Track[] = [];
+  for (const e of validation) tracks.push(await transcribeTrack(bundle, e.id, e.wav, e.txt, DEFAULT_MAPPING));
+  log(`transcribed ${tracks.length} validation examples`);
+  const classNames = bundle.card.classNames;
+  const tuned = tuneThresholds(tracks, classNames.length);
+  const at05 = scoresOf(countTracks(tracks, new Array<number>(classNames.length).fill(0.5)), classNames);
+  const atGlobal = scoresOf(countTracks(tracks, new Array<number>(classNames.length).fill(tuned.global)), classNames);
+  const atTuned = scoresOf(countTracks(tracks, tuned.perClass), classNames);
+  log(`validation micro-F1: threshold 0.5 ${at05.microF1}, global ${tuned.global} ${atGlobal.microF1}, per class [${tuned.perClass.join(', ')}] ${atTuned.microF1}`);
+  bundle.card.peakPicking = { threshold: tuned.global, classThresholds: tuned.perClass, ...THESIS_PEAK };
+  bundle.card.metrics = {
+    ...bundle.card.metrics,
+    syntheticValidation: {
+      examples: tracks.length,
+      hours: Math.round((tracks.reduce((s, t) => s + t.durationSeconds, 0) / 3600) * 100) / 100,
+      matching: 'mir_eval bipartite, 50 ms; thesis peak picking (m = a = w = 2, δ = 0.1)',
+      thresholdGrid: `${THRESHOLD_GRID[0]}..${THRESHOLD_GRID[THRESHOLD_GRID.length - 1]} step 0.05`,
+      threshold05: { microF1: at05.microF1, classF1: at05.classF1 },
+      tunedGlobal: { threshold: tuned.global, microF1: atGlobal.microF1, classF1: atGlobal.classF1 },
+      tunedPerClass: { thresholds: tuned.perClass, microF1: atTuned.microF1, classF1: atTuned.classF1 },
+    },
+  };
+  await saveBundle(args.out!, bundle);
+  const bytes = ['model.json', 'weights.bin', 'card.json'].reduce((s, f) => s + statSync(join(args.out!, f)).size, 0);
+  log(`bundle written to ${args.out}: ${(bytes / 1e6).toFixed(2)} MB`);
+  model.dispose();
+}
+
+main().catch((error) => {
+  console.error(error);
+  process.exit(1);
+});
