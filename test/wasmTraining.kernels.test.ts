@@ -2,7 +2,7 @@
  * enableWasmTraining() (src/models/wasmKernels.ts): every added or replaced wasm kernel gives
  * the cpu backend's result within 1e-4 relative (max |wasm − cpu| / max |cpu|), on the shapes
  * of adtkit's models (3×3 'same' convolutions on 84 / 28 bins with 1, 32, 64 channels) and on
- * strided, 'valid', explicitly padded and non-square cases; max-pool gradients; matMul with every transpose
+ * strided, 'valid', explicitly padded and non-square cases; max-pool gradients; tile; matMul with every transpose
  * combination, batched and broadcast. Also: what is missing without it, restoring the
  * original kernels, no leaked tensors or wasm buffers, the typed error without the backend.
  */
@@ -141,10 +141,10 @@ describe('wasm kernels for training', () => {
     tf.dispose([x, f]);
   });
 
-  it('enable adds Conv2DBackpropFilter, replaces four kernels, is idempotent, and disable restores the originals', () => {
+  it('enable adds Conv2DBackpropFilter, replaces five kernels, is idempotent, and disable restores the originals', () => {
     const originalMatMul = tf.getKernel('BatchMatMul', 'wasm');
     const r = enableWasmTraining();
-    expect(r).toEqual({ added: ['Conv2DBackpropFilter'], replaced: ['Conv2DBackpropInput', 'MaxPoolGrad', 'BatchMatMul', '_FusedMatMul'] });
+    expect(r).toEqual({ added: ['Conv2DBackpropFilter'], replaced: ['Conv2DBackpropInput', 'MaxPoolGrad', 'Tile', 'BatchMatMul', '_FusedMatMul'] });
     expect(enableWasmTraining()).toEqual(r);
     expect(isWasmTrainingEnabled()).toBe(true);
     expect(tf.getKernel('BatchMatMul', 'wasm')).not.toBe(originalMatMul);
@@ -195,6 +195,35 @@ describe('wasm kernels for training', () => {
       expect(relErr(poolGrad('wasm', c), poolGrad('cpu', c))).toBeLessThanOrEqual(RTOL);
     });
   }
+
+  it('tile matches cpu (float32 any rank; int32 and bool through the original kernel)', () => {
+    enableWasmTraining();
+    const cases: Array<{ shape: number[]; reps: number[]; dtype?: 'int32' | 'bool' }> = [
+      { shape: [1, 1, 1, 32], reps: [8, 40, 84, 1] },
+      { shape: [2, 3, 1, 5], reps: [2, 1, 4, 3] },
+      { shape: [7], reps: [5] },
+      { shape: [3, 4], reps: [1, 1] },
+      { shape: [2, 1, 3, 1, 2], reps: [1, 3, 2, 4, 1] },
+      { shape: [2, 3], reps: [0, 2] },
+      { shape: [2, 3], reps: [3, 2], dtype: 'int32' },
+      { shape: [2, 3], reps: [2, 2], dtype: 'bool' },
+    ];
+    for (const c of cases) {
+      const on = (backend: string) => {
+        tf.setBackend(backend);
+        return tf.tidy(() => {
+          const v = values(size(c.shape), 11);
+          const x = c.dtype === undefined ? tf.tensor(v, c.shape)
+            : c.dtype === 'int32' ? tf.tensor(Int32Array.from(v, (a) => Math.round(a * 5)), c.shape, 'int32')
+              : tf.tensor(Array.from(v, (a) => a > 0), c.shape, 'bool');
+          const y = tf.tile(x, c.reps);
+          return { shape: y.shape, data: Array.from(y.dataSync()) };
+        });
+      };
+      const want = on('cpu');
+      expect(on('wasm'), `tile ${c.shape} by ${c.reps}`).toEqual(want);
+    }
+  });
 
   it('fused matMul with bias and relu matches cpu for every transpose combination', () => {
     enableWasmTraining();
@@ -248,6 +277,7 @@ describe('wasm kernels for training', () => {
     for (const c of matMulCases) matMulOn('wasm', c);
     fusedOn('wasm', true, true);
     poolGrad('wasm', poolCases[0]);
+    tf.tidy(() => tf.tile(tf.ones([1, 1, 3, 4]), [2, 5, 1, 2]).dataSync());
     expect(tf.memory().numTensors).toBe(tensors);
     expect(wasmBuffers()).toBe(buffers);
   });

@@ -4,7 +4,7 @@
  * weights loaded — on wasm against the cpu backend, in inference mode (BatchNorm on running
  * statistics, no dropout; training mode: wasmTraining.batchStats.test.ts):
  * - every call of an adtkit wasm kernel during the step (Conv2DBackpropFilter,
- *   Conv2DBackpropInput, MaxPoolGrad, BatchMatMul, _FusedMatMul) is recorded with its inputs
+ *   Conv2DBackpropInput, MaxPoolGrad, Tile, BatchMatMul, _FusedMatMul) is recorded with its inputs
  *   and gives the cpu kernel's result on the same inputs within 1e-4 relative (for
  *   Conv2DBackpropFilter a float64 direct sum stands in for the cpu kernel, which takes
  *   seconds even on these small inputs);
