@@ -16,6 +16,7 @@ import {
   type TrainProgressEvent,
 } from '../src/train/index.js';
 import { AdtError } from '../src/errors.js';
+import { loadModel } from '../src/models/index.js';
 
 const FRAMES = 16;
 const BINS = 6;
@@ -154,6 +155,10 @@ describe('train', () => {
       const modelJson = JSON.parse(new TextDecoder().decode(best!['model.json']));
       expect(modelJson.format).toBe('layers-model');
       expect(modelJson.userDefinedMetadata.adtkit.epoch).toBe(rest.bestEpoch);
+      // the best model loads with TF.js's own format; restoreBestWeights put the same weights in the result
+      const loaded = await loadModel(`file://${join(dir, 'best')}`);
+      expect(weightsOf(loaded)).toEqual(weightsOf(rest.model));
+      loaded.dispose();
       // another seed cannot resume this checkpoint
       await expect(train(() => tinyModel(), data, { ...options, seed: 3, resume: true })).rejects.toThrowError(/written with seed 2/);
       for (const m of [full.model, first.model, rest.model]) m.dispose();
