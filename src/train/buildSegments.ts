@@ -25,6 +25,7 @@ import { InMemorySegmentDataset, SEGMENT_FRAMES } from './dataset.js';
 import type { Segment } from './dataset.js';
 import { writeSegmentShards } from './shardedDataset.js';
 import type { ShardManifest } from './shardedDataset.js';
+import { nodeFs } from '../nodeBuiltins.js';
 
 /** Annotations of one recording. */
 export type AnnotationSource =
@@ -82,7 +83,7 @@ export interface SourcedSegment extends Segment {
 }
 
 async function readNodeFile(path: string): Promise<Uint8Array> {
-  const fs = await import('node:fs/promises');
+  const fs = await nodeFs('adtkit/train');
   return new Uint8Array(await fs.readFile(path));
 }
 

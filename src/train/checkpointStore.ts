@@ -3,6 +3,7 @@
  * directory implementation (others, e.g. IndexedDB, can be plugged in).
  */
 import { AdtError } from '../errors.js';
+import { nodeFs, nodePath } from '../nodeBuiltins.js';
 
 /** A set of named files, e.g. `{ 'checkpoint.json': ..., 'state.bin': ... }`. */
 export type CheckpointFiles = Record<string, Uint8Array>;
@@ -46,7 +47,7 @@ export function memoryCheckpointStore(): CheckpointStore & { readonly entries: M
 export function directoryCheckpointStore(directory: string): CheckpointStore {
   const modules = async () => {
     try {
-      return { fs: await import('node:fs/promises'), path: await import('node:path') };
+      return { fs: await nodeFs('adtkit/train'), path: await nodePath('adtkit/train') };
     } catch (cause) {
       throw new AdtError('IO_ERROR', 'directoryCheckpointStore needs Node.js (node:fs); use memoryCheckpointStore instead', { cause });
     }

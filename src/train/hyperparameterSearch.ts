@@ -10,6 +10,7 @@ import { RandomSampler, TPESampler } from './samplers.js';
 import type { ObservedTrial, Sampler } from './samplers.js';
 import { validateSearchSpace } from './searchSpace.js';
 import type { ParamSet, SearchSpace } from './searchSpace.js';
+import { nodeFs, nodePath } from '../nodeBuiltins.js';
 
 /** State of a trial. */
 export type TrialState = 'running' | 'complete' | 'failed';
@@ -81,7 +82,7 @@ export interface HyperparameterSearchResult {
 }
 
 async function readRecord(file: string): Promise<SearchRecord | null> {
-  const fs = await import('node:fs/promises');
+  const fs = await nodeFs('adtkit/train');
   let text: string;
   try {
     text = await fs.readFile(file, 'utf8');
@@ -98,8 +99,8 @@ async function readRecord(file: string): Promise<SearchRecord | null> {
 }
 
 async function writeRecord(file: string, record: SearchRecord): Promise<void> {
-  const fs = await import('node:fs/promises');
-  const path = await import('node:path');
+  const fs = await nodeFs('adtkit/train');
+  const path = await nodePath('adtkit/train');
   await fs.mkdir(path.dirname(file), { recursive: true });
   const tmp = `${file}.tmp`;
   await fs.writeFile(tmp, JSON.stringify(record, null, 1));

@@ -84,4 +84,5 @@ export {
   type TrialRecord,
   type TrialState,
 } from './hyperparameterSearch.js';
-export { enableWasmTraining } from './wasmTraining.js';
+// One implementation of the wasm training kernels lives in adtkit/models; re-exported for convenience.
+export { enableWasmTraining } from '../models/wasmKernels.js';

@@ -14,6 +14,7 @@
 import { AdtError, CorruptFileError, InvalidArgumentError } from '../errors.js';
 import { SEGMENT_FRAMES, checkIndices, checkSegment } from './dataset.js';
 import type { Segment, SegmentBatch, SegmentDataset, SegmentShape } from './dataset.js';
+import { nodeFs, nodePath } from '../nodeBuiltins.js';
 
 /** Manifest of a shard directory. */
 export interface ShardManifest {
@@ -40,8 +41,8 @@ type FileHandle = import('node:fs/promises').FileHandle;
 
 async function nodeModules(): Promise<{ fs: FsPromises; join: (...p: string[]) => string }> {
   try {
-    const fs = await import('node:fs/promises');
-    const path = await import('node:path');
+    const fs = await nodeFs('adtkit/train');
+    const path = await nodePath('adtkit/train');
     return { fs, join: path.join };
   } catch (cause) {
     throw new AdtError('IO_ERROR', 'disk-backed datasets need Node.js (node:fs is not available here); use InMemorySegmentDataset instead', { cause });
