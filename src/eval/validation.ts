@@ -236,10 +236,4 @@ export function checkFlatLength(length: number, expected: number, shape: string,
   }
 }
 
-/** Round half to even, as Python's `round` and NumPy's `np.round` do. */
-export function roundHalfEven(x: number): number {
-  const r = Math.round(x);
-  // Math.round rounds .5 up; step back to the even neighbour on exact ties.
-  if (r - x === 0.5 && r % 2 !== 0) return r - 1;
-  return r;
-}
+export { roundHalfEven } from '../numeric.js';
