@@ -1,5 +1,6 @@
 import { validateAudioChannels } from './createAudioData.js';
 import type { AudioData } from './types.js';
+import { toMono } from '../../dsp/mono.js';
 
 /**
  * Mixes all channels down to one: the mean of the channels, sample by sample (the mono
@@ -18,22 +19,6 @@ import type { AudioData } from './types.js';
  * ```
  */
 export function downmixToMono(audio: AudioData): Float32Array {
-  const { length } = validateAudioChannels(audio, 'downmixToMono', false);
-  const channels = audio.channels;
-  const n = channels.length;
-  if (n === 1) return channels[0].slice();
-  const out = new Float32Array(length);
-  if (n === 2) {
-    const a = channels[0];
-    const b = channels[1];
-    for (let i = 0; i < length; i++) out[i] = (a[i] + b[i]) / 2;
-    return out;
-  }
-  const sum = new Float64Array(length);
-  for (let c = 0; c < n; c++) {
-    const data = channels[c];
-    for (let i = 0; i < length; i++) sum[i] += data[i];
-  }
-  for (let i = 0; i < length; i++) out[i] = sum[i] / n;
-  return out;
+  validateAudioChannels(audio, 'downmixToMono', false);
+  return toMono(audio.channels);
 }
