@@ -22,7 +22,7 @@ Options:
   -f, --format <fmt>      mid, txt or json, for an output directory (default: mid)
   -m, --model <dir>       model bundle directory (card.json, model.json, weights.bin)
                           (default: the built-in model, models/default in the package)
-  -b, --backend <name>    TF.js backend: cpu (default) or wasm
+  -b, --backend <name>    TF.js backend: wasm (default, much faster on CPUs) or cpu
   -t, --threshold <x>     onset threshold in [0, 1) for every class (default: the model card's)
       --batch-size <n>    model windows per batch (default: 4)
   -q, --quiet             no progress bar or summary lines
@@ -52,7 +52,7 @@ export async function transcribeCommand(argv: string[], io: CliIO): Promise<numb
       output: { type: 'string', short: 'o' },
       format: { type: 'string', short: 'f' },
       model: { type: 'string', short: 'm' },
-      backend: { type: 'string', short: 'b', default: 'cpu' },
+      backend: { type: 'string', short: 'b', default: 'wasm' },
       threshold: { type: 'string', short: 't' },
       'batch-size': { type: 'string' },
       quiet: { type: 'boolean', short: 'q', default: false },
