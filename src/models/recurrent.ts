@@ -87,7 +87,7 @@ type Kwargs = Record<string, unknown>;
 function splitTime(x: tf.Tensor): tf.Tensor[] {
   const t = x.shape[0];
   const stepShape = x.shape.slice(1);
-  if (tf.getBackend() !== 'wasm') return tf.unstack(x, 0);
+  if (tf.getBackend() !== 'wasm') return unstackTime(x);
   if (!tf.engine().isTapeOn()) {
     const data = x.dataSync() as Float32Array;
     const size = data.length / t;
@@ -96,7 +96,17 @@ function splitTime(x: tf.Tensor): tf.Tensor[] {
   const chunk = Math.max(1, Math.round(Math.sqrt(t)));
   const sizes: number[] = [];
   for (let s = 0; s < t; s += chunk) sizes.push(Math.min(chunk, t - s));
-  return tf.split(x, sizes, 0).flatMap((part) => tf.unstack(part, 0));
+  // (A split into one part would hit the same single-output gradient problem as below.)
+  const parts = sizes.length === 1 ? [x] : tf.split(x, sizes, 0);
+  return parts.flatMap(unstackTime);
+}
+
+/**
+ * `tf.unstack` along axis 0, safe for a length of 1: TF.js hands a single-output op's
+ * gradient a bare tensor, which Unpack's gradient (a `stack` of an array) rejects.
+ */
+function unstackTime(x: tf.Tensor): tf.Tensor[] {
+  return x.shape[0] === 1 ? [tf.reshape(x, x.shape.slice(1))] : tf.unstack(x, 0);
 }
 
 /**
