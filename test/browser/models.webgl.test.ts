@@ -1,6 +1,7 @@
 /**
  * Every reference model of models.json on the webgl backend in headless Chromium
- * (SwiftShader): imported weights give the fixture logits within 1e-3, with no tensor leak.
+ * (SwiftShader): imported weights give the fixture logits within 1e-3, with no tensor leak,
+ * and a save to / load from browser storage (IndexedDB, localStorage) gives identical logits.
  */
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -32,7 +33,7 @@ describe.skipIf(chromiumPath === null)('reference models on webgl (headless Chro
   });
 
   for (const c of cases) {
-    it(`${c.name}: logits within ${WEBGL_ATOL} of the reference, no leak`, async () => {
+    it(`${c.name}: logits within ${WEBGL_ATOL} of the reference, no leak, browser-storage round trip`, async () => {
       const { name, cls, params, weights } = c;
       const result: WebglCaseResult = await session.page.evaluate(
         ([rc, shape, file]) => (globalThis as any).runWebglCase(rc, shape, file),
@@ -46,6 +47,8 @@ describe.skipIf(chromiumPath === null)('reference models on webgl (headless Chro
       const diff = maxAbsDiff(result.logits, expected.data);
       expect(diff.max, `${c.name}: max |webgl - reference| at ${diff.index}`).toBeLessThan(WEBGL_ATOL);
       expect(result.leakedTensors).toBe(0);
+      // Saved to and reloaded from IndexedDB and localStorage: identical logits.
+      expect(result.storageRoundTrip).toEqual({ indexeddb: 0, localstorage: 0 });
     }, 180_000);
   }
 });

@@ -5,7 +5,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-webgl';
 import type { LayersModel } from '@tensorflow/tfjs-layers';
-import { createCNN, createConvTransformer, createCRNN, createRNN, createViT, importTorchWeights } from '../../src/models/index.js';
+import { createCNN, createConvTransformer, createCRNN, createRNN, createViT, importTorchWeights, loadModel, saveModel } from '../../src/models/index.js';
 
 export interface ReferenceCase {
   name: string;
@@ -20,6 +20,8 @@ export interface WebglCaseResult {
   shape: number[];
   logits: number[];
   leakedTensors: number;
+  /** Largest |difference| of the logits after a save to and load from browser storage. */
+  storageRoundTrip: Record<string, number>;
 }
 
 function build(c: ReferenceCase): LayersModel {
@@ -64,6 +66,23 @@ async function fetchBytes(url: string): Promise<Uint8Array> {
   x.dispose();
   y.dispose();
   const leakedTensors = tf.memory().numTensors - before;
+
+  // TF.js's own browser storage: save, reload (custom layers come back by class name), compare.
+  const storageRoundTrip: Record<string, number> = {};
+  for (const scheme of ['indexeddb', 'localstorage']) {
+    const url = `${scheme}://adtkit-${c.name}`;
+    await saveModel(model, url);
+    const reloaded = await loadModel(url);
+    const x2 = tf.tidy(() =>
+      tf.transpose(tf.tensor4d(new Float32Array(inputBytes.buffer, inputBytes.byteOffset, inputBytes.byteLength / 4), inputShape as [number, number, number, number]), [0, 2, 3, 1]),
+    );
+    const y2 = reloaded.predict(x2) as tf.Tensor;
+    const again = await y2.data();
+    storageRoundTrip[scheme] = again.reduce((m, v, i) => Math.max(m, Math.abs(v - logits[i])), 0);
+    tf.dispose([x2, y2]);
+    reloaded.dispose();
+    await tf.io.removeModel(url);
+  }
   model.dispose();
-  return { name: c.name, backend: tf.getBackend(), shape, logits, leakedTensors };
+  return { name: c.name, backend: tf.getBackend(), shape, logits, leakedTensors, storageRoundTrip };
 };
