@@ -82,7 +82,7 @@ function runPytorch(runs: number): { result?: TorchResult; python?: string; open
   const openblasDir = [process.env.ADTKIT_OPENBLAS_DIR, ...OPENBLAS_DIRS].find((d) => d && existsSync(join(d, 'libblas.so.3')));
   // Idle OpenMP threads must sleep, not spin: on a shared machine a spinning partner thread
   // makes PyTorch's 2-thread GRU 30x slower (23 s instead of 0.6 s for RNN(3, 288) here).
-  const env = { ...process.env, OMP_WAIT_POLICY: process.env.OMP_WAIT_POLICY ?? 'PASSIVE' };
+  const env: NodeJS.ProcessEnv = { ...process.env, OMP_WAIT_POLICY: process.env.OMP_WAIT_POLICY ?? 'PASSIVE' };
   if (openblasDir) env.LD_LIBRARY_PATH = [openblasDir, env.LD_LIBRARY_PATH].filter(Boolean).join(':');
   const child = spawnSync(python, [join(here, 'pytorch_reference.py'), '--threads', '2', '--batch', String(BATCH), '--frames', String(FRAMES), '--runs', String(runs)], {
     env,
