@@ -77,12 +77,14 @@ describe('built package', () => {
     }
   });
 
-  it('npm pack ships code, types and docs only: no fixtures, tests or data', () => {
+  it('npm pack ships code, types, docs and the default model only: no fixtures, tests or data', () => {
     const out = execFileSync('npm', ['pack', '--dry-run', '--json'], { cwd: root, encoding: 'utf8' });
     const files: string[] = JSON.parse(out)[0].files.map((f: { path: string }) => f.path);
     expect(files.some((f) => f.startsWith('dist/'))).toBe(true);
+    for (const part of ['card.json', 'model.json', 'weights.bin']) expect(files).toContain(`models/default/${part}`);
     for (const file of files) {
       expect(file).not.toMatch(/^(test|bench|scripts|examples|src)\//);
+      expect(file, 'only the default bundle is shipped from models/').not.toMatch(/^models\/(?!default\/)/);
       expect(file).not.toMatch(/\.(flac|wav|f32|safetensors)$/);
     }
   });
