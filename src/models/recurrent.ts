@@ -22,9 +22,12 @@
  * - per-step input tensors are cut from the projection with contiguous slices, except on
  *   the wasm backend outside gradient recording, where every slice copies its whole source
  *   tensor out of the heap: there the projection is read once and cut in JS.
- * Gradients: TF.js autodiff through these ops plus the gate kernels' registered gradients.
- * (A hand-written backward pass through time as one `tf.customGrad` would shorten the tape
- * further.)
+ * Gradients: on cpu and wasm each direction of a layer is one `tf.customGrad` node with a
+ * hand-written backward pass through time ({@link recurrentScan}): per step one gate-gradient
+ * kernel and one matMul; the recurrent weight gradient is one [H, T·B] × [T·B, G·H] product
+ * instead of T per-step products that autodiff keeps alive until the end of the backward pass
+ * (T·G·H² floats: 1.6 GB for GRU(288) at 400 frames, which exhausts the wasm heap). Other
+ * backends: TF.js autodiff through the composed ops.
  *
  * Weight layout per layer k (TF.js side; the parameter count equals PyTorch's):
  *   kernel_ih_l{k} [2, in_k, G·H]: [direction (forward, reverse), in, gate blocks in PyTorch order];
@@ -34,7 +37,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { initializers, layers as tfl, type LayerVariable, type Shape } from '@tensorflow/tfjs-layers';
 import { ModelConfigError } from '../errors.js';
 import type { AdtLayerArgs } from './convFrontEnd.js';
-import { gruGates, lstmGates } from './rnnKernels.js';
+import { ADT_GRU_GATES, ADT_GRU_GATES_GRAD, ADT_LSTM_GATES, ADT_LSTM_GATES_GRAD, gruGates, lstmGates } from './rnnKernels.js';
 import { transposeMatrix, type TorchImportable, type TorchTensorSource } from './torchWeights.js';
 
 /** Recurrent cell type. */
@@ -107,6 +110,100 @@ function splitTime(x: tf.Tensor): tf.Tensor[] {
  */
 function unstackTime(x: tf.Tensor): tf.Tensor[] {
   return x.shape[0] === 1 ? [tf.reshape(x, x.shape.slice(1))] : tf.unstack(x, 0);
+}
+
+/**
+ * One direction of a GRU / LSTM layer over a time-major input projection as ONE tape node with
+ * a hand-written backward pass through time (BPTT), on backends that have the fused gate
+ * kernels (cpu, wasm). Forward: per step the recurrent matMul and the gate kernel (the tape is
+ * off inside, so on wasm the projection is read once and cut in JS). Backward: per step one
+ * gate-gradient kernel and one matMul dgh·W_hhᵀ; the recurrent weight and bias gradients
+ * are one matMul H_prevᵀ·dGH [H, T·B]×[T·B, G·H] and one sum over all steps, instead of 2T
+ * small matMuls and T sums recorded by autodiff.
+ *
+ * @param proj - [T, B, G·H] input projection (with the biases folded in).
+ * @param wRec - [H, G·H] recurrent weights.
+ * @param recBias - [G·H] bias of the recurrent matMul (GRU's b_hn block), or null.
+ * @param reverse - run from the last step to the first.
+ * @returns [T, B, H] hidden states, in time order.
+ */
+function recurrentScan(cell: RecurrentCell, proj: tf.Tensor, wRec: tf.Tensor, recBias: tf.Tensor | null, reverse: boolean): tf.Tensor {
+  const gru = cell === 'gru';
+  const [t, b] = proj.shape;
+  const h = wRec.shape[0];
+  const order = (s: number) => (reverse ? t - 1 - s : s);
+  const forward = (p: tf.Tensor, w: tf.Tensor, bias: tf.Tensor | null, save: tf.GradSaveFunc) => {
+    const steps = splitTime(p);
+    const hs: tf.Tensor[] = new Array(t);
+    const ghs: tf.Tensor[] = new Array(t);
+    const hPrev: tf.Tensor[] = new Array(t);
+    const cPrev: tf.Tensor[] = new Array(t);
+    let hState: tf.Tensor = tf.zeros([b, h]);
+    let cState: tf.Tensor = tf.zeros([b, h]);
+    for (let s = 0; s < t; s++) {
+      const time = order(s);
+      hPrev[time] = hState;
+      cPrev[time] = cState;
+      const gh = bias ? tf.fused.matMul({ a: hState as tf.Tensor2D, b: w as tf.Tensor2D, bias }) : tf.matMul(hState as tf.Tensor2D, w as tf.Tensor2D);
+      ghs[time] = gh;
+      if (gru) hState = tf.engine().runKernel(ADT_GRU_GATES, { pre: steps[time], gh, h: hState }, {}) as tf.Tensor;
+      else [hState, cState] = tf.engine().runKernel(ADT_LSTM_GATES, { pre: steps[time], gh, c: cState }, {}) as tf.Tensor[];
+      hs[time] = hState;
+    }
+    save([p, w, tf.stack(ghs), tf.stack(hPrev), ...(gru ? [] : [tf.stack(cPrev)])]);
+    return tf.stack(hs);
+  };
+  const backward = (dy: tf.Tensor, saved: tf.Tensor[]): tf.Tensor[] => {
+    const [p, w, ghAll, hPrevAll, cPrevAll] = saved;
+    const g = w.shape[1] as number;
+    const dys = splitTime(dy);
+    const pre = splitTime(p);
+    const gh = splitTime(ghAll);
+    const hp = splitTime(hPrevAll);
+    const cp = gru ? [] : splitTime(cPrevAll);
+    const wT = tf.transpose(w);
+    const dPre: tf.Tensor[] = new Array(t);
+    const dGh: tf.Tensor[] = new Array(t);
+    let dh: tf.Tensor | null = null;
+    let dc: tf.Tensor = tf.zeros([b, h]);
+    for (let s = t - 1; s >= 0; s--) {
+      const time = order(s);
+      const dTotal = dh === null ? dys[time] : tf.add(dys[time], dh);
+      if (gru) {
+        const [dP, dG, dH] = tf.engine().runKernel(ADT_GRU_GATES_GRAD, { dy: dTotal, pre: pre[time], gh: gh[time], h: hp[time] }, {}) as tf.Tensor[];
+        dPre[time] = dP;
+        dGh[time] = dG;
+        dh = tf.add(dH, tf.matMul(dG, wT));
+      } else {
+        const [dA, dC] = tf.engine().runKernel(ADT_LSTM_GATES_GRAD, { dh: dTotal, dc, pre: pre[time], gh: gh[time], c: cp[time] }, {}) as tf.Tensor[];
+        dPre[time] = dA;
+        dGh[time] = dA;
+        dh = tf.matMul(dA, wT);
+        dc = dC;
+      }
+    }
+    const dGH = tf.reshape(tf.stack(dGh), [t * b, g]);
+    const dW = tf.matMul(tf.reshape(hPrevAll, [t * b, h]), dGH, true, false);
+    const grads = [tf.stack(dPre), dW];
+    if (recBias) grads.push(tf.sum(dGH, 0));
+    return grads;
+  };
+  const gradFunc = (dy: tf.Tensor | tf.Tensor[], saved: tf.Tensor[]) => backward(dy as tf.Tensor, saved);
+  if (recBias) {
+    return tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) => {
+      const [p, w, bias, save] = args as [tf.Tensor, tf.Tensor, tf.Tensor, tf.GradSaveFunc];
+      return { value: forward(p, w, bias, save), gradFunc };
+    })(proj, wRec, recBias);
+  }
+  return tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) => {
+    const [p, w, save] = args as [tf.Tensor, tf.Tensor, tf.GradSaveFunc];
+    return { value: forward(p, w, null, save), gradFunc };
+  })(proj, wRec);
+}
+
+function hasScanKernels(cell: RecurrentCell): boolean {
+  const names = cell === 'gru' ? [ADT_GRU_GATES, ADT_GRU_GATES_GRAD] : [ADT_LSTM_GATES, ADT_LSTM_GATES_GRAD];
+  return names.every((n) => tf.getKernel(n, tf.getBackend()) !== undefined);
 }
 
 /**
@@ -204,7 +301,13 @@ export class AdtBidirectionalRNN extends tfl.Layer implements TorchImportable {
       // New tensors (not reshapes) so that wasm's fused matMul sees rank-1 biases.
       const inBias = (nMask ? tf.add(bIn, tf.sub(bRec, tf.mul(bRec, nMask))) : tf.add(bIn, bRec)) as tf.Tensor1D;
       const recBias = nMask ? (tf.mul(bRec, nMask) as tf.Tensor1D) : undefined;
-      const steps = splitTime(tf.reshape(tf.fused.matMul({ a: x2, b: wIn, bias: inBias }), [t, b, gh]));
+      const proj = tf.reshape(tf.fused.matMul({ a: x2, b: wIn, bias: inBias }), [t, b, gh]);
+      // Only while recording gradients: inference keeps the plain loop (no saved stacks).
+      if (tf.engine().isTapeOn() && hasScanKernels(this.cell)) {
+        directions.push([recurrentScan(this.cell, proj, wRec, recBias ?? null, d === 1)]);
+        continue;
+      }
+      const steps = splitTime(proj);
       const outs: tf.Tensor[] = new Array(t);
       let hState: tf.Tensor = tf.zeros([b, h]);
       let cState: tf.Tensor = tf.zeros([b, h]);
@@ -217,7 +320,8 @@ export class AdtBidirectionalRNN extends tfl.Layer implements TorchImportable {
       }
       directions.push(outs);
     }
-    return tf.concat([tf.stack(directions[0], 0), tf.stack(directions[1], 0)], 2);
+    const whole = (outs: tf.Tensor[]) => (outs.length === 1 && outs[0].rank === 3 ? outs[0] : tf.stack(outs, 0));
+    return tf.concat([whole(directions[0]), whole(directions[1])], 2);
   }
 
   /** PyTorch `weight_ih_l{k}[_reverse]`, `weight_hh_…`, `bias_ih_…`, `bias_hh_…` → this layer's weights. */
