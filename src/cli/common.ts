@@ -165,6 +165,13 @@ export async function selectBackend(name: string): Promise<typeof import('@tenso
   }
   if (!(await tf.setBackend(name))) throw new AdtError('IO_ERROR', `the TF.js ${name} backend failed to initialise`);
   await tf.ready();
+  if (name === 'wasm') {
+    // adtkit's wasm kernels (gradients for training, and the transposed / batched matMuls
+    // that attention and the recurrent layers use at inference too). The CLI is an app,
+    // so it may change the backend's kernels globally; the library itself never does.
+    const { enableWasmTraining } = await import('../models/wasmKernels.js');
+    enableWasmTraining();
+  }
   return tf;
 }
 

@@ -78,7 +78,7 @@ async function fetchBytes(url: string): Promise<Uint8Array> {
     );
     const y2 = reloaded.predict(x2) as tf.Tensor;
     const again = await y2.data();
-    storageRoundTrip[scheme] = again.reduce((m, v, i) => Math.max(m, Math.abs(v - logits[i])), 0);
+    storageRoundTrip[scheme] = Array.from(again).reduce((m: number, v: number, i: number) => Math.max(m, Math.abs(v - logits[i])), 0);
     tf.dispose([x2, y2]);
     reloaded.dispose();
     await tf.io.removeModel(url);
