@@ -15,9 +15,7 @@ const LENGTHS = [1, 2, 3, 5, 10, 17, 50];
 
 async function gradients(backend: string, cell: 'gru' | 'lstm', t: number): Promise<Float32Array[]> {
   await tf.setBackend(backend);
-  const model = tf.tidy(() => {
-    return createRNN({ searchSpace: 'any', numLayers: 2, hiddenSize: 4 as any, cell, inputBins: 6 } as any);
-  });
+  const model = createRNN({ searchSpace: 'any', numLayers: 2, hiddenSize: 4 as any, cell, inputBins: 6 } as any);
   return tf.tidy(() => {
     // Deterministic weights and input, identical on both backends.
     model.trainableWeights.forEach((w, i) => {
