@@ -23,6 +23,7 @@ const FILES = ['card.json', 'model.json', 'weights.bin'];
 const MDB_TRACK = 'Rockabilly';
 /** Only the first seconds of the track are scored (keeps the test fast). */
 const MDB_EXCERPT_SECONDS = 20;
+/** Measured 0.64 on this excerpt (threshold 0.5; whole track 0.61) with the shipped weights. */
 const MDB_DRUMS_MICRO_F1_FLOOR = 0.4;
 
 let bundle: ModelBundle;

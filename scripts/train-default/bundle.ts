@@ -102,7 +102,7 @@ async function main(): Promise<void> {
       config: { ...run.config, classWeights: run.classWeights.map((w) => Math.round(w * 1000) / 1000), loss: 'weighted BCE with infrequency weights (SPEC §5)', optimizer: 'AdamW', hyperparameterSearch: 'none (no compute for it): lr and weight decay set by hand' },
       epochs: run.history.length,
       bestEpoch: best?.epoch ?? null,
-      stopReason: run.stopReason ?? 'unknown',
+      stopReason: run.stopReason === 'aborted' ? 'wall-clock deadline (train() aborted cleanly after the last whole epoch)' : (run.stopReason ?? 'unknown'),
       segmentsSeen: run.history.length * run.config.segmentsPerEpoch,
       trainingMinutes: Math.round(trainingSecondsTotal / 6) / 10,
       secondsPerBatch: run.meanBatchSeconds !== undefined ? Math.round(run.meanBatchSeconds * 100) / 100 : undefined,
