@@ -20,6 +20,8 @@ export const chromiumPath: string | null = (() => {
 export const chromiumSkipReason =
   'headless Chromium not found (install the Debian package `chromium` or set CHROMIUM_PATH): skipping browser tests';
 
+if (chromiumPath === null) console.warn(`[adtkit tests] ${chromiumSkipReason}`);
+
 const contentTypes: Record<string, string> = {
   '.js': 'text/javascript',
   '.html': 'text/html',

@@ -24,6 +24,9 @@ export const devDataDir: string | null = (() => {
 export const devDataSkipReason =
   'MDB Drums dev data not found (expected ../shared/data/mdb-drums-dev or ADTKIT_DEV_DATA): skipping real-recording tests';
 
+// Say it once per test file that loads this helper, so a skipped real-data test is never silent.
+if (devDataDir === null) console.warn(`[adtkit tests] ${devDataSkipReason}`);
+
 export interface ArraySpec {
   dtype: 'float32' | 'int32';
   shape: number[];
