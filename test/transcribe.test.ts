@@ -102,6 +102,20 @@ describe('transcribe with a known-function model', () => {
     expect(r.events.map((e) => e.timeSeconds)).toEqual(onsets.map((f) => f / 100));
   });
 
+  it('names the classes with options.classNames (your vocabulary) and rejects bad names', async () => {
+    const names = ['kick', 'snare', 'tom', 'hihat', 'cymbal'];
+    const signal = clicks([40, 120, 300], 4);
+    const plain = await transcribe({ samples: signal, sampleRate: SR }, { model: bundle });
+    const renamed = await transcribe({ samples: signal, sampleRate: SR }, { model: bundle, classNames: names });
+    expect(renamed.events.length).toBeGreaterThan(0);
+    expect(renamed.events.map((e) => ({ ...e, className: undefined }))).toEqual(plain.events.map((e) => ({ ...e, className: undefined })));
+    expect(renamed.events.every((e) => e.className === names[e.classIndex])).toBe(true);
+    expect(renamed.activations.classNames).toEqual(names);
+    for (const bad of [['kick'], [...names.slice(0, 4), 'kick'], [...names.slice(0, 4), '']]) {
+      await expect(transcribe({ samples: signal, sampleRate: SR }, { model: bundle, classNames: bad })).rejects.toThrow(/options\.classNames/);
+    }
+  });
+
   it('stitches windows so that activations equal the model run on the whole input', async () => {
     const signal = drumLike(9.7, 7);
     const whole = wholeInputActivations(bundle, signal);

@@ -52,6 +52,14 @@ export interface TranscriptionOptions {
    * @defaultValue 50 (0.5 s at 100 fps), at most `floor(segmentFrames / 8)`
    */
   contextFrames?: number;
+  /**
+   * Names given to the model's output classes in the events and activations, in class-index
+   * order: maps the model's vocabulary onto yours (e.g. `['kick', 'snare', 'tom', 'hihat',
+   * 'cymbal']`, or the `classNames` of a `ClassMapping` from adtkit/io). Threshold names
+   * (`thresholds: { … }`) keep using the card's names.
+   * @defaultValue the card's `classNames`
+   */
+  classNames?: readonly string[];
 }
 
 /** Options after resolution (internal). */
@@ -74,7 +82,7 @@ export interface ResolvedTranscription {
   std: Float64Array;
 }
 
-const OPTION_KEYS = ['model', 'thresholds', 'peakPicking', 'batchSize', 'segmentFrames', 'contextFrames'];
+const OPTION_KEYS = ['model', 'thresholds', 'peakPicking', 'batchSize', 'segmentFrames', 'contextFrames', 'classNames'];
 const PEAK_KEYS = ['maxRadiusFrames', 'meanRadiusFrames', 'minDistanceFrames', 'delta', 'causal'];
 
 function fail(where: string, field: string, message: string): never {
@@ -98,6 +106,18 @@ function positiveInteger(where: string, field: string, value: unknown, fallback:
  * Validates the options against the bundle's card and fills the defaults.
  * @internal
  */
+function resolveClassNames(names: readonly string[] | undefined, card: ModelCard, where: string): readonly string[] {
+  if (names === undefined) return card.classNames;
+  if (!Array.isArray(names) || names.length !== card.classNames.length) {
+    fail(where, 'classNames', `must be an array of ${card.classNames.length} names, one per model class (${card.classNames.join(', ')}), got ${Array.isArray(names) ? `${names.length} names` : typeof names}`);
+  }
+  names.forEach((name, i) => {
+    if (typeof name !== 'string' || name.length === 0) fail(where, `classNames[${i}]`, `must be a non-empty string, got ${JSON.stringify(name)}`);
+  });
+  if (new Set(names).size !== names.length) fail(where, 'classNames', `must not repeat a name, got ${names.join(', ')}`);
+  return Object.freeze([...names]);
+}
+
 export function resolveTranscriptionOptions(options: TranscriptionOptions, where: string, extraKeys: readonly string[] = []): ResolvedTranscription {
   const known = [...OPTION_KEYS, ...extraKeys];
   if (options === null || typeof options !== 'object') {
@@ -172,7 +192,7 @@ export function resolveTranscriptionOptions(options: TranscriptionOptions, where
   return {
     bundle,
     card,
-    classNames: card.classNames,
+    classNames: resolveClassNames(options.classNames, card, where),
     classes,
     bins,
     thresholds,
