@@ -7,19 +7,11 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { tsdocExamples } from './helpers/docExamples.js';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const dspDir = join(root, 'src', 'dsp');
 
-function examples(source: string): string[] {
-  const blocks: string[] = [];
-  for (const match of source.matchAll(/@example\s*\n((?:\s*\*.*\n)*?)\s*\*\//g)) {
-    const body = match[1].split('\n').map((line) => line.replace(/^\s*\* ?/, '')).join('\n');
-    const code = /```ts\n([\s\S]*?)```/.exec(body);
-    if (code) blocks.push(code[1]);
-  }
-  return blocks;
-}
 
 describe('adtkit/dsp doc examples', () => {
   const dir = mkdtempSync(join(tmpdir(), 'adtkit-dsp-examples-'));
@@ -32,7 +24,7 @@ describe('adtkit/dsp doc examples', () => {
   });
   let count = 0;
   for (const file of readdirSync(dspDir).filter((f) => f.endsWith('.ts')).sort()) {
-    examples(readFileSync(join(dspDir, file), 'utf8')).forEach((code, i) => {
+    tsdocExamples(readFileSync(join(dspDir, file), 'utf8')).forEach((code, i) => {
       count++;
       it(`${file} example ${i + 1} runs`, async () => {
         expect(code).toContain("from 'adtkit/dsp'");

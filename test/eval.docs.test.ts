@@ -6,26 +6,18 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { tsdocExamples } from './helpers/docExamples.js';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const evalDir = join(root, 'src', 'eval');
 
-function examples(source: string): string[] {
-  const blocks: string[] = [];
-  for (const match of source.matchAll(/@example\s*\n((?:\s*\*.*\n)*?)\s*\*\//g)) {
-    const body = match[1].split('\n').map((line) => line.replace(/^\s*\* ?/, '')).join('\n');
-    const code = /```ts\n([\s\S]*?)```/.exec(body);
-    if (code) blocks.push(code[1]);
-  }
-  return blocks;
-}
 
 describe('adtkit/eval doc examples', () => {
   const dir = mkdtempSync(join(tmpdir(), 'adtkit-eval-examples-'));
   const files = readdirSync(evalDir).filter((f) => f.endsWith('.ts'));
   let count = 0;
   for (const file of files) {
-    examples(readFileSync(join(evalDir, file), 'utf8')).forEach((code, i) => {
+    tsdocExamples(readFileSync(join(evalDir, file), 'utf8')).forEach((code, i) => {
       count++;
       it(`${file} example ${i + 1} runs`, async () => {
         const entry = pathToFileURL(join(evalDir, 'index.ts')).href;
