@@ -16,18 +16,7 @@ import {
   type Filterbank,
   type Spectrogram,
 } from '../src/dsp/index.js';
-import { AdtError } from '../src/errors.js';
-
-function expectCode(fn: () => unknown, code: string): void {
-  let caught: unknown;
-  try {
-    fn();
-  } catch (error) {
-    caught = error;
-  }
-  expect(caught, 'expected a throw').toBeInstanceOf(AdtError);
-  expect((caught as AdtError).code).toBe(code);
-}
+import { expectAdtError as expectCode } from './helpers/errors.js';
 
 function randomSpectrogram(frames: number, bins: number, seed: number): Spectrogram {
   let s = seed;

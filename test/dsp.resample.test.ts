@@ -5,18 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { resample } from '../src/dsp/index.js';
-import { AdtError } from '../src/errors.js';
-
-function expectCode(fn: () => unknown, code: string): void {
-  let caught: unknown;
-  try {
-    fn();
-  } catch (error) {
-    caught = error;
-  }
-  expect(caught, 'expected a throw').toBeInstanceOf(AdtError);
-  expect((caught as AdtError).code).toBe(code);
-}
+import { expectAdtError as expectCode } from './helpers/errors.js';
 
 const AMPLITUDE = 0.8;
 

@@ -15,7 +15,7 @@ import {
   toMono,
   type StftOptions,
 } from '../src/dsp/index.js';
-import { AdtError } from '../src/errors.js';
+import { expectAdtError as expectCode } from './helpers/errors.js';
 
 /** Seeded uniform noise in [-1, 1). */
 function noise(length: number, seed: number): Float32Array {
@@ -30,18 +30,6 @@ function noise(length: number, seed: number): Float32Array {
     out[i] = s / 2 ** 31 - 1;
   }
   return out;
-}
-
-/** Expects `fn` to throw an AdtError with the given code. */
-function expectCode(fn: () => unknown, code: string): void {
-  let caught: unknown;
-  try {
-    fn();
-  } catch (error) {
-    caught = error;
-  }
-  expect(caught, 'expected a throw').toBeInstanceOf(AdtError);
-  expect((caught as AdtError).code).toBe(code);
 }
 
 interface RefOptions {

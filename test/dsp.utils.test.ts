@@ -15,18 +15,7 @@ import {
   type FrameMatrix,
   type StandardizationStats,
 } from '../src/dsp/index.js';
-import { AdtError } from '../src/errors.js';
-
-function expectCode(fn: () => unknown, code: string): void {
-  let caught: unknown;
-  try {
-    fn();
-  } catch (error) {
-    caught = error;
-  }
-  expect(caught, 'expected a throw').toBeInstanceOf(AdtError);
-  expect((caught as AdtError).code).toBe(code);
-}
+import { expectAdtError as expectCode } from './helpers/errors.js';
 
 function matrix(frames: number, bins: number, seed: number, offset = 0, scale = 1): FrameMatrix {
   let s = seed;

@@ -5,7 +5,6 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { AdtError } from '../src/errors.js';
 import {
   combineOnsetTimes,
   countFrameMatches,
@@ -16,18 +15,7 @@ import {
   scoreOnsetTimes,
 } from '../src/eval/index.js';
 import type { DrumEvent } from '../src/types.js';
-
-function expectAdtError(fn: () => unknown, code: string, message: RegExp): void {
-  let caught: unknown;
-  try {
-    fn();
-  } catch (error) {
-    caught = error;
-  }
-  expect(caught, 'expected a throw').toBeInstanceOf(AdtError);
-  expect((caught as AdtError).code).toBe(code);
-  expect((caught as Error).message).toMatch(message);
-}
+import { expectAdtError } from './helpers/errors.js';
 
 /**
  * Maximum bipartite matching by Kuhn's augmenting paths over the full hit graph

@@ -5,7 +5,6 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { AdtError } from '../src/errors.js';
 import {
   activationsToEvents,
   madmomOnsetPeakPicking,
@@ -16,6 +15,7 @@ import {
   type PeakPickOptions,
   type StreamPeak,
 } from '../src/eval/index.js';
+import { expectAdtError } from './helpers/errors.js';
 
 function curve(length: number, peaks: Record<number, number>): Float32Array {
   const out = new Float32Array(length);
@@ -25,18 +25,6 @@ function curve(length: number, peaks: Record<number, number>): Float32Array {
 
 function frames(activations: Float32Array | number[], options: PeakPickOptions = {}): number[] {
   return Array.from(peakPick(activations, options).peakFrames[0]);
-}
-
-function expectAdtError(fn: () => unknown, code: string, message: RegExp): void {
-  let caught: unknown;
-  try {
-    fn();
-  } catch (error) {
-    caught = error;
-  }
-  expect(caught, 'expected a throw').toBeInstanceOf(AdtError);
-  expect((caught as AdtError).code).toBe(code);
-  expect((caught as Error).message).toMatch(message);
 }
 
 describe('peakPick: adtkit semantics', () => {
