@@ -19,7 +19,8 @@ import { parseArgs } from 'node:util';
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import '@tensorflow/tfjs-backend-wasm';
-import { createCRNN, enableWasmTraining, type CreateCRNNOptions } from '../../src/models/index.js';
+import { createCRNN, enableWasmThreads, enableWasmTraining, loadModel, nodeFileHandler, type CreateCRNNOptions } from '../../src/models/index.js';
+import { AugmentedDataset } from './augment.js';
 import { AdamW, datasetInfrequencyWeights, fitDatasetStandardization, train, weightedBceWithLogits, withSeededRandom, type EpochRecord } from '../../src/train/index.js';
 import { EpochSubset, cacheExample, isValidation, listSynthExamples, openCached, SEGMENT_OPTIONS } from './common.js';
 
@@ -40,6 +41,9 @@ const { values: args } = parseArgs({
     epochs: { type: 'string', default: '100' },
     seed: { type: 'string', default: '1' },
     resume: { type: 'boolean', default: false },
+    augment: { type: 'boolean', default: false },
+    init: { type: 'string' },
+    threads: { type: 'string', default: '1' },
     measure: { type: 'boolean', default: false },
   },
 });
@@ -56,7 +60,10 @@ function deadlineMs(hhmm: string | undefined): number | null {
 const log = (s: string) => console.log(`[${new Date().toISOString().slice(11, 19)}] ${s}`);
 
 async function setBackend(name: string): Promise<void> {
-  if (name === 'wasm') enableWasmTraining();
+  if (name === 'wasm') {
+    enableWasmTraining();
+    if (Number(args.threads) > 1) enableWasmThreads({ threads: Number(args.threads) });
+  }
   await tf.setBackend(name);
   await tf.ready();
 }
@@ -115,7 +122,15 @@ async function main(): Promise<void> {
   const { dataset: validation } = await openCached(args.cache!, validationExamples);
   log(`${examples.length} examples: ${trainExamples.length} training (${trainAll.length} segments), ${validationExamples.length} validation (${validation.length} segments)`);
 
-  const standardization = await fitDatasetStandardization(trainAll);
+  // A warm start keeps the standardization its weights were trained with.
+  const fitted = await fitDatasetStandardization(trainAll);
+  const standardization =
+    args.init !== undefined
+      ? (() => {
+          const card = JSON.parse(readFileSync(join(args.init!, 'card.json'), 'utf8')) as { standardization: { mean: number; std: number } };
+          return { ...fitted, mean: [card.standardization.mean], std: [card.standardization.std] };
+        })()
+      : fitted;
   const classWeights = await datasetInfrequencyWeights(trainAll);
   log(`standardization mean ${standardization.mean} std ${standardization.std}; class weights ${Array.from(classWeights).map((w) => w.toFixed(2)).join(' ')} (${((Date.now() - started) / 1000).toFixed(0)} s)`);
 
@@ -123,6 +138,15 @@ async function main(): Promise<void> {
   const seed = Number(args.seed);
   const perEpoch = Math.min(Number(args['segments-per-epoch']), trainAll.length);
   const subset = new EpochSubset(trainAll, perEpoch, seed);
+  const augmented = args.augment ? new AugmentedDataset(subset, seed) : null;
+  // Warm start: the weights of an existing bundle's model (same architecture).
+  let initialWeights: Float32Array[] | null = null;
+  if (args.init !== undefined) {
+    const initial = await loadModel(nodeFileHandler(args.init));
+    initialWeights = await Promise.all(initial.getWeights().map(async (w) => (await w.data()) as Float32Array));
+    initial.dispose();
+    log(`initial weights from ${args.init} (${initialWeights.length} tensors)`);
+  }
   const batchSize = Number(args.batch);
   const architectureOptions = { numLayers: Number(args.layers), hiddenSize: Number(args.hidden), cell: 'gru' as const };
   const config = {
@@ -142,6 +166,9 @@ async function main(): Promise<void> {
     segments: SEGMENT_OPTIONS.segmentFrames,
     widening: SEGMENT_OPTIONS.widening,
     split: 'example index % 10 === 9 → validation, others → training',
+    augmentation: args.augment ? 'scripts/train-default/augment.ts: gain −12..+6 dB, tilt ±8 dB, two ±10 dB resonances, noise floor (p 0.3)' : null,
+    initialWeights: args.init ?? null,
+    wasmThreads: Number(args.threads),
   };
   const controller = new AbortController();
   const history: EpochRecord[] = [];
@@ -164,7 +191,16 @@ async function main(): Promise<void> {
         1,
       ),
     );
-  const result = await train(() => createCRNN(architectureOptions as CreateCRNNOptions), { train: subset, validation }, {
+  const makeModel = () => {
+    const model = createCRNN(architectureOptions as CreateCRNNOptions);
+    if (initialWeights !== null) {
+      const tensors = model.getWeights().map((w, i) => tf.tensor(initialWeights![i], w.shape));
+      model.setWeights(tensors);
+      tf.dispose(tensors);
+    }
+    return model;
+  };
+  const result = await train(makeModel, { train: augmented ?? subset, validation }, {
     epochs: config.maxEpochs,
     batchSize,
     learningRate: config.learningRate,
@@ -181,6 +217,7 @@ async function main(): Promise<void> {
     onProgress: (e) => {
       if (e.type === 'start') {
         subset.redraw(e.startEpoch - 1);
+        if (augmented) augmented.epoch = e.startEpoch - 1;
         log(`start at epoch ${e.startEpoch}, ${e.batchesPerEpoch} batches of ${batchSize} per epoch${e.resumed ? ' (resumed)' : ''}`);
         lastBatch = Date.now();
       } else if (e.type === 'batch') {
@@ -199,6 +236,7 @@ async function main(): Promise<void> {
         );
         writeRun({ meanBatchSeconds: batchTimes.reduce((a, b) => a + b, 0) / Math.max(1, batchTimes.length) });
         subset.redraw(r.epoch);
+        if (augmented) augmented.epoch = r.epoch;
         // Soft stop: the next epoch would not end before the deadline.
         if (deadline !== null && Date.now() + r.seconds * 1000 * 1.02 > deadline) {
           log('the next epoch would end after the deadline: stopping');

@@ -70,3 +70,4 @@ export {
 } from './transformer.js';
 export { createViT, countViTParams, resolveViTOptions, VIT_PATCH_SIZES, type CreateViTOptions, type ResolvedViTOptions, type ViTPatchSize } from './vit.js';
 export { enableWasmTraining, disableWasmTraining, isWasmTrainingEnabled, type WasmTrainingKernels } from './wasmKernels.js';
+export { enableWasmThreads, disableWasmThreads, wasmThreadsCount, isThreadedWasmBackend, type WasmThreadsOptions } from './wasmThreads.js';

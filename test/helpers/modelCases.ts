@@ -4,7 +4,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type { LayersModel } from '@tensorflow/tfjs-layers';
-import { createCNN, createCRNN, createRNN } from '../../src/models/index.js';
+import { createCNN, createConvTransformer, createCRNN, createRNN, createViT } from '../../src/models/index.js';
 import { loadArray, readManifest } from './fixtures.js';
 
 /** Reference classes built by createRNN / createCNN / createCRNN. */
@@ -49,6 +49,16 @@ export function buildModel(cls: string, params: Record<string, unknown>, searchS
   if (cls === 'RNN') return createRNN(options);
   if (cls === 'CNN') return createCNN(options);
   return createCRNN(options);
+}
+
+/** Builds the adtkit model of any models.json case: recurrent, CNN, CRNN and both transformers. */
+export function buildCaseModel(c: ModelCase): LayersModel {
+  if (c.cls === 'ConvolutionalTransformer' || c.cls === 'VisionTransformer') {
+    const p = c.params as { num_heads: number; num_layers: number; embed_dim: number; patch_size?: [number, number] };
+    const o = { searchSpace: 'any' as const, numHeads: p.num_heads, numLayers: p.num_layers, embedDim: p.embed_dim };
+    return c.cls === 'VisionTransformer' ? createViT({ ...o, patchSize: p.patch_size![1] } as any) : createConvTransformer(o as any);
+  }
+  return buildModel(c.cls, c.params);
 }
 
 /** The fixture input [2, 1, 400, 84] (NCHW) as a TF.js tensor [2, 400, 84, 1]. */

@@ -1,0 +1,157 @@
+/**
+ * enableWasmThreads (issue 6): the threaded wasm backend in Node gives the reference logits of
+ * every models.json case, equals the single-threaded backend, trains (adtkit's wasm training
+ * kernels on top), leaks no tensors, rejects bad calls with BackendError, and lets Node exit.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import '@tensorflow/tfjs-backend-cpu';
+import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  createCRNN,
+  disableWasmThreads,
+  enableWasmThreads,
+  enableWasmTraining,
+  importTorchWeights,
+  isThreadedWasmBackend,
+  wasmThreadsCount,
+} from '../src/models/index.js';
+import { fixturePath, loadArray, maxAbsDiff } from './helpers/fixtures.js';
+import { expectAdtError } from './helpers/errors.js';
+import { buildCaseModel, fixtureInput, modelsManifest } from './helpers/modelCases.js';
+
+const require = createRequire(import.meta.url);
+setWasmPaths(join(dirname(require.resolve('@tensorflow/tfjs-backend-wasm')), '/'));
+const manifest = modelsManifest();
+const LOGIT_ATOL = 1e-4;
+/** Threaded vs single-threaded wasm: same kernels, XNNPACK splits the work by output tiles. */
+const THREADS_ATOL = 1e-5;
+const THREADS = 2;
+
+/** Logits of every case on the current backend (weights imported from the fixtures). */
+async function allLogits(): Promise<Map<string, Float32Array>> {
+  const out = new Map<string, Float32Array>();
+  const x = fixtureInput(manifest);
+  for (const c of manifest.cases) {
+    const model = buildCaseModel(c);
+    importTorchWeights(model, new Uint8Array(readFileSync(fixturePath(c.weights))));
+    const y = model.predict(x) as tf.Tensor;
+    out.set(c.name, (await y.data()) as Float32Array);
+    y.dispose();
+    model.dispose();
+  }
+  x.dispose();
+  return out;
+}
+
+describe('enableWasmThreads', () => {
+  let threaded: Map<string, Float32Array>;
+
+  beforeAll(async () => {
+    enableWasmTraining();
+    enableWasmThreads({ threads: THREADS });
+    expect(await tf.setBackend('wasm')).toBe(true);
+    threaded = await allLogits();
+  });
+
+  afterAll(async () => {
+    disableWasmThreads();
+    await tf.setBackend('cpu');
+  });
+
+  it(`starts a pool of ${THREADS} threads`, () => {
+    expect(tf.getBackend()).toBe('wasm');
+    expect(isThreadedWasmBackend(tf.backend())).toBe(true);
+    expect(wasmThreadsCount()).toBe(THREADS);
+  });
+
+  it(`gives the reference logits of every models.json case within ${LOGIT_ATOL}`, () => {
+    expect(threaded.size).toBe(manifest.cases.length);
+    for (const c of manifest.cases) {
+      const { max } = maxAbsDiff(threaded.get(c.name)!, loadArray(c.output as any).data);
+      console.log(`[wasm ${THREADS} threads] ${c.name}: max |logit error| ${max.toExponential(2)}`);
+      expect(max, c.name).toBeLessThanOrEqual(LOGIT_ATOL);
+    }
+  });
+
+  it('trains: a CRNN training step has finite gradients and leaks no tensors', async () => {
+    const model = createCRNN({ searchSpace: 'any', numLayers: 1, hiddenSize: 16 });
+    const x = tf.randomNormal([2, 40, 84, 1], 0, 1, 'float32', 1);
+    const vars = model.trainableWeights.map((w) => w.read() as tf.Variable);
+    const before = tf.memory().numTensors;
+    for (let i = 0; i < 3; i++) {
+      const norms = tf.tidy(() => {
+        const { grads } = tf.variableGrads(() => tf.mean(tf.square(model.apply(x, { training: true }) as tf.Tensor)) as tf.Scalar, vars);
+        return tf.stack(Object.values(grads).map((g) => tf.norm(g)));
+      });
+      expect(Array.from(await norms.data()).every(Number.isFinite)).toBe(true);
+      norms.dispose();
+    }
+    for (let i = 0; i < 20; i++) tf.dispose(model.predict(x) as tf.Tensor);
+    expect(tf.memory().numTensors).toBe(before);
+    x.dispose();
+    model.dispose();
+  });
+
+  it('is idempotent for the same count and rejects bad or conflicting calls with BackendError', () => {
+    expect(() => enableWasmThreads({ threads: THREADS })).not.toThrow();
+    expectAdtError(() => enableWasmThreads({ threads: 3 }), 'BACKEND_UNAVAILABLE', /already enabled/);
+    for (const bad of [0, 9, 1.5, Number.NaN]) {
+      expectAdtError(() => enableWasmThreads({ threads: bad }), 'BACKEND_UNAVAILABLE', /integer from 1 to 8/);
+    }
+  });
+
+  it(`equals the single-threaded backend within ${THREADS_ATOL}; enabling after initialisation is refused`, async () => {
+    disableWasmThreads();
+    expect(wasmThreadsCount()).toBeNull();
+    expect(await tf.setBackend('wasm')).toBe(true);
+    expect(isThreadedWasmBackend(tf.backend())).toBe(false);
+    expectAdtError(() => enableWasmThreads({ threads: THREADS }), 'BACKEND_UNAVAILABLE', /already initialised/);
+    const single = await allLogits();
+    for (const c of manifest.cases) {
+      const { max } = maxAbsDiff(threaded.get(c.name)!, single.get(c.name)!);
+      expect(max, c.name).toBeLessThanOrEqual(THREADS_ATOL);
+    }
+  });
+});
+
+describe('enableWasmThreads in a plain Node process', () => {
+  it('runs a model on 2 threads and lets the process exit by itself; falls back with a warning', () => {
+    const script = [
+      "import * as tf from '@tensorflow/tfjs-core';",
+      "import '@tensorflow/tfjs-backend-wasm';",
+      "import { createCRNN, enableWasmThreads, wasmThreadsCount } from './src/models/index.ts';",
+      'enableWasmThreads({ threads: 2 });',
+      "await tf.setBackend('wasm');",
+      "const m = createCRNN({ searchSpace: 'any', numLayers: 1, hiddenSize: 8 });",
+      'const y = m.predict(tf.zeros([1, 20, 84, 1]));',
+      "console.log('threads', wasmThreadsCount(), 'shape', y.shape.join('x'));",
+    ].join('\n');
+    const root = join(dirname(require.resolve('../package.json')));
+    const tsx = join(root, 'node_modules', '.bin', 'tsx');
+    const dir = join(root, 'node_modules', '.cache', 'adtkit-tests');
+    mkdirSync(dir, { recursive: true });
+    const file = join(dir, `threads-exit-${process.pid}.mts`);
+    writeFileSync(file, script.replace("'./src/models/index.ts'", JSON.stringify(join(root, 'src/models/index.ts'))));
+    const r = spawnSync(tsx, [file], { cwd: root, encoding: 'utf8', timeout: 60_000 });
+    // The module's scripts go to the temp directory; an unusable one means the stock backend.
+    // (tsx's loader without its cache needs no temp directory itself.)
+    const fallback = spawnSync(process.execPath, ['--import', 'tsx', file], {
+      cwd: root,
+      encoding: 'utf8',
+      timeout: 60_000,
+      env: { ...process.env, TMPDIR: '/dev/null/adtkit', TSX_DISABLE_CACHE: '1' },
+    });
+    rmSync(file, { force: true });
+    expect(r.error, 'the process did not exit within 60 s').toBeUndefined();
+    expect(r.stdout, r.stderr.slice(-2000)).toContain('threads 2 shape 1x20x5');
+    expect(r.status).toBe(0);
+    expect(fallback.stdout, fallback.stderr.slice(-2000)).toContain('threads null shape 1x20x5');
+    expect(fallback.stderr).toMatch(/multi-threaded wasm backend failed to start .*single-threaded/);
+    expect(fallback.status).toBe(0);
+  });
+});
