@@ -30,7 +30,18 @@ import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createCNN, createConvTransformer, createCRNN, createRNN, createViT, disableWasmTraining, enableWasmTraining } from '../src/models/index.js';
+import {
+  createCNN,
+  createConvTransformer,
+  createCRNN,
+  createRNN,
+  createViT,
+  disableWasmThreads,
+  disableWasmTraining,
+  enableWasmThreads,
+  enableWasmTraining,
+  wasmThreadsCount,
+} from '../src/models/index.js';
 import { AdamW, clipGradientsByGlobalNorm, weightedBceWithLogits, withSeededRandom } from '../src/train/index.js';
 import { time, type Timing } from './timing.js';
 
@@ -159,62 +170,95 @@ async function transcriptionRealTimeFactor(): Promise<Record<string, unknown>> {
     return { skipped: `src/transcribe not available: ${String((error as Error).message ?? error).slice(0, 200)}` };
   }
   const seconds = 180;
-  const bundle = mod.createBundle(createCRNN(), { license: 'none (random weights)', standardization: { mean: 0.3, std: 0.4 } });
-  try {
-    await mod.transcribe(syntheticAudio(2), { model: bundle });
-    const audio = syntheticAudio(seconds);
-    const r = await mod.transcribe(audio, { model: bundle, batchSize: BATCH });
-    const t = r.timings;
-    return {
-      model: 'CRNN(3, 288, GRU) (default), random weights',
-      audioSeconds: seconds,
-      batchSize: BATCH,
-      totalSeconds: t.totalSeconds,
-      realTimeFactor: seconds / t.totalSeconds,
-      seconds: { resample: t.resampleSeconds, spectrogram: t.spectrogramSeconds, model: t.modelSeconds, peakPicking: t.peakPickingSeconds },
-    };
-  } finally {
-    bundle.model.dispose();
-  }
+  const audio = syntheticAudio(seconds);
+  const measure = async (bundle: Awaited<ReturnType<typeof mod.loadBundle>>, model: string): Promise<Record<string, unknown>> => {
+    try {
+      await mod.transcribe(syntheticAudio(2), { model: bundle });
+      const r = await mod.transcribe(audio, { model: bundle });
+      const t = r.timings;
+      return {
+        model,
+        audioSeconds: seconds,
+        batchSize: mod.TRANSCRIBE_BATCH_SIZE,
+        totalSeconds: t.totalSeconds,
+        realTimeFactor: seconds / t.totalSeconds,
+        seconds: { resample: t.resampleSeconds, spectrogram: t.spectrogramSeconds, model: t.modelSeconds, peakPicking: t.peakPickingSeconds },
+      };
+    } finally {
+      bundle.model.dispose();
+    }
+  };
+  const defaultCrnn = await measure(
+    mod.createBundle(createCRNN(), { license: 'none (random weights)', standardization: { mean: 0.3, std: 0.4 } }),
+    'CRNN(3, 288, GRU) (default architecture), random weights',
+  );
+  const builtIn = await measure(await mod.loadBundle(join(here, '..', 'models', 'default')), 'built-in model (models/default)');
+  return { ...defaultCrnn, builtInModel: builtIn };
 }
 
 const round = (v: number, digits = 3): number => Number(v.toPrecision(digits));
 
 export async function run(): Promise<object> {
   const runs = envInt('ADTKIT_BENCH_SPEED_RUNS', 3);
+  const threads = envInt('ADTKIT_BENCH_WASM_THREADS', 2);
   const torch = runPytorch(runs);
   const require = createRequire(import.meta.url);
   setWasmPaths(join(dirname(require.resolve('@tensorflow/tfjs-backend-wasm')), '/'));
+
+  // Phase 1: wasm with `threads` XNNPACK threads (enableWasmThreads, as PyTorch's 2 threads)
+  // and adtkit's kernels. enableWasmThreads must come before the backend's first start.
+  const x = tf.randomNormal([BATCH, FRAMES, 84, 1]);
+  const wasmForward: Record<string, Timing> = {};
+  let wasmTrain: Timing;
+  let transcription: Record<string, unknown>;
+  if (threads > 1) enableWasmThreads({ threads });
+  enableWasmTraining();
   await tf.setBackend('wasm');
   await tf.ready();
+  const actualThreads = wasmThreadsCount() ?? 1;
+  {
+    const xw = tf.clone(x);
+    for (const arch of architectures) {
+      const model = arch.build();
+      wasmForward[arch.id] = await forwardTime(model, xw, runs);
+      model.dispose();
+    }
+    wasmTrain = await trainStepTime(runs);
+    xw.dispose();
+    transcription = await transcriptionRealTimeFactor();
+  }
 
-  const wasmForward: Record<string, Timing> = {};
+  // Phase 2: the stock single-threaded wasm backend, with adtkit's kernels and without.
+  disableWasmThreads();
+  await tf.setBackend('wasm');
+  const wasmSingleForward: Record<string, Timing> = {};
   const wasmStockForward: Record<string, Timing> = {};
-  const x = tf.randomNormal([BATCH, FRAMES, 84, 1]);
+  const xs = tf.clone(x);
   for (const arch of architectures) {
     const model = arch.build();
     enableWasmTraining();
-    wasmForward[arch.id] = await forwardTime(model, x, runs);
+    wasmSingleForward[arch.id] = await forwardTime(model, xs, runs);
     disableWasmTraining();
-    wasmStockForward[arch.id] = await forwardTime(model, x, 1);
+    wasmStockForward[arch.id] = await forwardTime(model, xs, 1);
     model.dispose();
   }
   enableWasmTraining();
-  const wasmTrain = await trainStepTime(runs);
+  const wasmSingleTrain = await trainStepTime(runs);
+  xs.dispose();
 
   let cpuForward: Timing | { skipped: string };
   if (process.env.ADTKIT_BENCH_SPEED_CPU === '0') {
     cpuForward = { skipped: 'ADTKIT_BENCH_SPEED_CPU=0' };
   } else {
     await tf.setBackend('cpu');
+    const xc = tf.clone(x);
     const model = architectures.find((a) => a.id === TRAIN_ARCHITECTURE)!.build();
-    cpuForward = await forwardTime(model, x, 1, 0);
+    cpuForward = await forwardTime(model, xc, 1, 0);
     model.dispose();
-    await tf.setBackend('wasm');
+    xc.dispose();
   }
-  x.dispose();
-  const transcription = await transcriptionRealTimeFactor();
   await tf.setBackend('cpu');
+  x.dispose();
 
   // Ratio table TF.js / PyTorch (median wall times; < 1 means TF.js is faster).
   const pt = torch.result;
@@ -223,11 +267,13 @@ export async function run(): Promise<object> {
     const p = pt?.forward[arch.id]?.medianSeconds;
     const row: Record<string, number | string> = {
       wasmSeconds: round(wasmForward[arch.id].medianSeconds),
+      wasmSingleThreadSeconds: round(wasmSingleForward[arch.id].medianSeconds),
       wasmStockKernelsSeconds: round(wasmStockForward[arch.id].medianSeconds),
     };
     if (p !== undefined) {
       row.pytorchSeconds = round(p);
       row.wasmRatio = round(wasmForward[arch.id].medianSeconds / p);
+      row.wasmSingleThreadRatio = round(wasmSingleForward[arch.id].medianSeconds / p);
       row.wasmStockKernelsRatio = round(wasmStockForward[arch.id].medianSeconds / p);
     }
     if (arch.id === TRAIN_ARCHITECTURE && 'medianSeconds' in cpuForward) {
@@ -239,16 +285,22 @@ export async function run(): Promise<object> {
   const pTrain = pt?.trainStep?.medianSeconds;
   table[`train step ${TRAIN_ARCHITECTURE}`] = {
     wasmSeconds: round(wasmTrain.medianSeconds),
+    wasmSingleThreadSeconds: round(wasmSingleTrain.medianSeconds),
     wasmStockKernelsSeconds: 'cannot train (Conv2DBackpropFilter missing on wasm in TF.js 4.22)',
     cpuSeconds: 'not timed (cpu Conv2DBackpropFilter: > 10 min for 8 × 400 frames)',
-    ...(pTrain !== undefined ? { pytorchSeconds: round(pTrain), wasmRatio: round(wasmTrain.medianSeconds / pTrain) } : {}),
+    ...(pTrain !== undefined
+      ? { pytorchSeconds: round(pTrain), wasmRatio: round(wasmTrain.medianSeconds / pTrain), wasmSingleThreadRatio: round(wasmSingleTrain.medianSeconds / pTrain) }
+      : {}),
   };
 
   const rtf = typeof transcription.realTimeFactor === 'number' ? transcription.realTimeFactor : undefined;
   return {
     batch: BATCH,
     frames: FRAMES,
-    note: 'ratios are TF.js / PyTorch median wall times in this run (< 1: TF.js faster); wasm is single-threaded in Node, PyTorch uses 2 threads',
+    note:
+      `ratios are TF.js / PyTorch median wall times in this run (< 1: TF.js faster); wasm: ${actualThreads} XNNPACK threads (enableWasmThreads), ` +
+      'wasmSingleThread: the stock single-threaded wasm backend; PyTorch uses 2 threads',
+    wasmThreads: actualThreads,
     pytorch: pt
       ? {
           python: torch.python, torch: pt.torch, threads: pt.threads, ompWaitPolicy: process.env.OMP_WAIT_POLICY ?? 'PASSIVE',
@@ -264,6 +316,6 @@ export async function run(): Promise<object> {
         }
       : undefined,
     transcription,
-    timings: { wasmForward, wasmStockForward, wasmTrain, cpuForward, pytorch: pt ? { forward: pt.forward, trainStep: pt.trainStep } : undefined },
+    timings: { wasmForward, wasmSingleForward, wasmStockForward, wasmTrain, wasmSingleTrain, cpuForward, pytorch: pt ? { forward: pt.forward, trainStep: pt.trainStep } : undefined },
   };
 }

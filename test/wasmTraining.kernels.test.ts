@@ -144,7 +144,7 @@ describe('wasm kernels for training', () => {
   it('enable adds Conv2DBackpropFilter, replaces five kernels, is idempotent, and disable restores the originals', () => {
     const originalMatMul = tf.getKernel('BatchMatMul', 'wasm');
     const r = enableWasmTraining();
-    expect(r).toEqual({ added: ['Conv2DBackpropFilter'], replaced: ['Conv2DBackpropInput', 'MaxPoolGrad', 'Tile', 'BatchMatMul', '_FusedMatMul'] });
+    expect(r).toEqual({ added: ['Conv2DBackpropFilter'], replaced: ['Conv2DBackpropInput', 'MaxPoolGrad', 'Tile', 'BatchMatMul', '_FusedMatMul', 'Sum', 'Mean'] });
     expect(enableWasmTraining()).toEqual(r);
     expect(isWasmTrainingEnabled()).toBe(true);
     expect(tf.getKernel('BatchMatMul', 'wasm')).not.toBe(originalMatMul);
@@ -222,6 +222,41 @@ describe('wasm kernels for training', () => {
       };
       const want = on('cpu');
       expect(on('wasm'), `tile ${c.shape} by ${c.reps}`).toEqual(want);
+    }
+  });
+
+  it(`sum and mean match cpu within ${RTOL} relative (leading axes in one pass; other reductions through the original kernel)`, () => {
+    enableWasmTraining();
+    const cases: Array<{ shape: number[]; axis: number[] | number; keepDims: boolean; dtype?: 'int32' }> = [
+      { shape: [8, 40, 84, 32], axis: [0, 1, 2], keepDims: false },
+      { shape: [8, 40, 84, 32], axis: [0, 1, 2], keepDims: true },
+      { shape: [8, 40, 28, 64], axis: [2, 0, 1], keepDims: true },
+      { shape: [16, 50, 40], axis: [0], keepDims: false },
+      { shape: [16, 50, 40], axis: [0, 1], keepDims: false },
+      { shape: [8, 40, 84, 32], axis: [1, 2], keepDims: false },
+      { shape: [8, 40, 84, 32], axis: -1, keepDims: false },
+      { shape: [40, 84, 32], axis: [0, 1, 2], keepDims: false },
+      { shape: [3, 5], axis: [0], keepDims: false },
+      { shape: [64, 300], axis: [0], keepDims: true, dtype: 'int32' },
+    ];
+    for (const c of cases) {
+      for (const op of ['sum', 'mean'] as const) {
+        const on = (backend: string) => {
+          tf.setBackend(backend);
+          return tf.tidy(() => {
+            const v = values(size(c.shape), 12);
+            const x = c.dtype === 'int32' ? tf.tensor(Int32Array.from(v, (a) => Math.round(a * 50)), c.shape, 'int32') : tf.tensor(v, c.shape);
+            const y = op === 'sum' ? tf.sum(x, c.axis, c.keepDims) : tf.mean(x, c.axis, c.keepDims);
+            return { shape: y.shape, dtype: y.dtype, data: y.dataSync() as Float32Array };
+          });
+        };
+        const want = on('cpu');
+        const got = on('wasm');
+        const label = `${op} of ${c.shape} over ${String(c.axis)} keepDims ${c.keepDims} ${c.dtype ?? 'float32'}`;
+        expect(got.shape, label).toEqual(want.shape);
+        expect(got.dtype, label).toBe(want.dtype);
+        expect(relErr(got.data, want.data), label).toBeLessThanOrEqual(RTOL);
+      }
     }
   });
 

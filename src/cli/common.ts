@@ -133,6 +133,11 @@ export function numberOption(value: string | undefined, option: string, check: (
   return x;
 }
 
+/** Parses `--threads` (wasm pool size, 1–8). */
+export function threadsOption(value: string | undefined): number | undefined {
+  return numberOption(value, '--threads', (x) => Number.isInteger(x) && x >= 1 && x <= 8, 'an integer from 1 to 8');
+}
+
 /** TF.js backends the CLI can select. */
 export const BACKENDS = ['cpu', 'wasm'] as const;
 /** A CLI backend. */
@@ -140,9 +145,10 @@ export type Backend = (typeof BACKENDS)[number];
 
 /**
  * Loads TF.js and selects a backend: `cpu` (pure JS) or `wasm` (with its `.wasm` binaries
- * served from the installed @tensorflow/tfjs-backend-wasm package).
+ * served from the installed @tensorflow/tfjs-backend-wasm package), the latter multi-threaded
+ * with `threads` threads (default: one per CPU, at most 8).
  */
-export async function selectBackend(name: string): Promise<typeof import('@tensorflow/tfjs-core')> {
+export async function selectBackend(name: string, threads?: number): Promise<typeof import('@tensorflow/tfjs-core')> {
   if (!(BACKENDS as readonly string[]).includes(name)) throw new UsageError(`--backend must be one of ${BACKENDS.join(', ')}, got "${name}"`);
   let tf: typeof import('@tensorflow/tfjs-core');
   try {
@@ -162,6 +168,15 @@ export async function selectBackend(name: string): Promise<typeof import('@tenso
     }
   } catch (cause) {
     throw new AdtError('IO_ERROR', `--backend ${name} needs ${pkg}: npm install ${pkg} (${(cause as Error).message})`, { cause });
+  }
+  if (name === 'wasm') {
+    // XNNPACK on a pool of worker threads (TF.js leaves wasm single-threaded in Node).
+    // An already running wasm backend (a second command in one process) is kept as it is.
+    const { disableWasmThreads, enableWasmThreads } = await import('../models/wasmThreads.js');
+    if (tf.engine().registry.wasm === undefined) {
+      disableWasmThreads();
+      enableWasmThreads(threads !== undefined ? { threads } : {});
+    }
   }
   if (!(await tf.setBackend(name))) throw new AdtError('IO_ERROR', `the TF.js ${name} backend failed to initialise`);
   await tf.ready();

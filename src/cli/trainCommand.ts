@@ -40,7 +40,7 @@ import { SPECTROGRAM_PRESETS, type SpectrogramPreset } from '../dsp/logFilteredS
 import { AdtError } from '../errors.js';
 import { readAudioFile } from '../io/audio/readAudioFile.js';
 import type { ClassMapping } from '../io/mappings.js';
-import { ANNOTATION_EXTENSIONS, filesByKey, mappingByName, readAnnotations, selectBackend, UsageError, type CliIO } from './common.js';
+import { ANNOTATION_EXTENSIONS, filesByKey, mappingByName, readAnnotations, selectBackend, threadsOption, UsageError, type CliIO } from './common.js';
 import { ProgressBar } from './progress.js';
 
 export const TRAIN_HELP = `Usage: adtkit train <config.json> [options]
@@ -50,6 +50,7 @@ Trains a model on audio files with onset annotations and writes a model bundle
 
 Options:
   -b, --backend <name>   TF.js backend: wasm (default, much faster on CPUs) or cpu
+      --threads <n>      wasm threads, 1-8 (default: one per CPU, at most 8)
   -q, --quiet            no progress bar or epoch lines
   -v, --verbose          stack traces on errors
   -h, --help             this help
@@ -149,6 +150,7 @@ export async function trainCommand(argv: string[], io: CliIO): Promise<number> {
     allowPositionals: true,
     options: {
       backend: { type: 'string', short: 'b', default: 'wasm' },
+      threads: { type: 'string' },
       quiet: { type: 'boolean', short: 'q', default: false },
       verbose: { type: 'boolean', short: 'v', default: false },
       help: { type: 'boolean', short: 'h', default: false },
@@ -201,7 +203,7 @@ export async function trainCommand(argv: string[], io: CliIO): Promise<number> {
   const trainPairs = await listPairs(data.train, file, 'data.train', base);
   const validationPairs = data.validation === undefined ? [] : await listPairs(data.validation, file, 'data.validation', base);
 
-  await selectBackend(values.backend as string);
+  await selectBackend(values.backend as string, threadsOption(values.threads));
   const models = await import('../models/index.js');
   const { train, enableWasmTraining } = await import('../train/index.js');
   // The wasm backend has no Conv2DBackpropFilter kernel; adtkit/train supplies the gradient.

@@ -8,7 +8,7 @@ import { readAudioFile } from '../io/audio/readAudioFile.js';
 import { eventsToJson } from '../io/eventsJson.js';
 import { eventsToMidi, eventsToText } from '../io/writers.js';
 import type { DrumEvent } from '../types.js';
-import { isDirectory, numberOption, packageRoot, selectBackend, UsageError, type CliIO } from './common.js';
+import { isDirectory, numberOption, packageRoot, selectBackend, threadsOption, UsageError, type CliIO } from './common.js';
 import { ProgressBar } from './progress.js';
 
 export const TRANSCRIBE_HELP = `Usage: adtkit transcribe <audio…> [options]
@@ -23,8 +23,9 @@ Options:
   -m, --model <dir>       model bundle directory (card.json, model.json, weights.bin)
                           (default: the built-in model, models/default in the package)
   -b, --backend <name>    TF.js backend: wasm (default, much faster on CPUs) or cpu
+      --threads <n>       wasm threads, 1-8 (default: one per CPU, at most 8)
   -t, --threshold <x>     onset threshold in [0, 1) for every class (default: the model card's)
-      --batch-size <n>    model windows per batch (default: 4)
+      --batch-size <n>    model windows per batch (default: 16)
   -q, --quiet             no progress bar or summary lines
   -v, --verbose           stack traces on errors
   -h, --help              this help
@@ -53,6 +54,7 @@ export async function transcribeCommand(argv: string[], io: CliIO): Promise<numb
       format: { type: 'string', short: 'f' },
       model: { type: 'string', short: 'm' },
       backend: { type: 'string', short: 'b', default: 'wasm' },
+      threads: { type: 'string' },
       threshold: { type: 'string', short: 't' },
       'batch-size': { type: 'string' },
       quiet: { type: 'boolean', short: 'q', default: false },
@@ -83,7 +85,7 @@ export async function transcribeCommand(argv: string[], io: CliIO): Promise<numb
   if (values.model === undefined && !existsSync(join(modelDir, 'card.json'))) {
     throw new UsageError('no built-in model yet; pass --model <bundle directory>', 'transcribe');
   }
-  await selectBackend(values.backend as string);
+  await selectBackend(values.backend as string, threadsOption(values.threads));
   const { loadBundle, transcribe } = await import('../transcribe/index.js');
   const bundle = await loadBundle(modelDir);
   const bar = new ProgressBar(io.stderr, !values.quiet);

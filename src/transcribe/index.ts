@@ -11,7 +11,7 @@
  *
  * @packageDocumentation
  */
-export { transcribe, type TranscribeOptions, type TranscribeProgress, type TranscribeResult, type TranscribeTimings, type TranscriptionActivations } from './transcribe.js';
+export { transcribe, TRANSCRIBE_BATCH_SIZE, type TranscribeOptions, type TranscribeProgress, type TranscribeResult, type TranscribeTimings, type TranscriptionActivations } from './transcribe.js';
 export { Transcriber, type TranscriberOptions, type ActivationChunk } from './Transcriber.js';
 export type { TranscriptionOptions, TranscribePeakPickingOptions, ThresholdsOption } from './options.js';
 export type { AudioInput } from './audioInput.js';

@@ -70,6 +70,9 @@ export interface TranscribeResult {
   timings: TranscribeTimings;
 }
 
+/** Default windows per batch of `transcribe` (the streaming Transcriber keeps 4 for latency). */
+export const TRANSCRIBE_BATCH_SIZE = 16;
+
 const now = (): number => (typeof performance !== 'undefined' ? performance.now() : Date.now()) / 1000;
 
 /** Peak picking of every class with its own threshold (internal; the offline picker). */
@@ -109,7 +112,7 @@ export function pickEvents(data: Float32Array, frames: number, r: ResolvedTransc
 export async function transcribe(audio: AudioInput, options: TranscribeOptions): Promise<TranscribeResult> {
   const where = 'transcribe';
   const t0 = now();
-  const r = resolveTranscriptionOptions(options, where, ['onProgress']);
+  const r = resolveTranscriptionOptions(options, where, ['onProgress'], TRANSCRIBE_BATCH_SIZE);
   const onProgress = options.onProgress;
   if (onProgress !== undefined && typeof onProgress !== 'function') {
     throw new InvalidArgumentError(`${where}: options.onProgress must be a function, got ${typeof onProgress}`, { field: 'options.onProgress' });

@@ -6,22 +6,19 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { LayersModel } from '@tensorflow/tfjs-layers';
 import { readFileSync } from 'node:fs';
 import { expect } from 'vitest';
-import { createConvTransformer, createViT, importTorchWeights } from '../../src/models/index.js';
+import { importTorchWeights } from '../../src/models/index.js';
 import { AdamW, weightedBceWithLogits, withSeededRandom } from '../../src/train/index.js';
 import { fixturePath } from './fixtures.js';
-import { RECURRENT_AND_CNN_CLASSES, buildModel, fixtureInput, type ModelCase, type ModelsManifest } from './modelCases.js';
+import { buildCaseModel, fixtureInput, type ModelCase, type ModelsManifest } from './modelCases.js';
 
 export const CLASS_WEIGHTS = [1.5, 2, 4, 1.2, 3];
 export const LEARNING_RATE = 1e-3;
 /** The wasm kernels enableWasmTraining() adds or replaces. */
-export const ADTKIT_KERNELS = ['Conv2DBackpropFilter', 'Conv2DBackpropInput', 'MaxPoolGrad', 'Tile', 'BatchMatMul', '_FusedMatMul'];
+export const ADTKIT_KERNELS = ['Conv2DBackpropFilter', 'Conv2DBackpropInput', 'MaxPoolGrad', 'Tile', 'BatchMatMul', '_FusedMatMul', 'Sum', 'Mean'];
 
 /** Builds the adtkit model of any models.json case (the five architectures). */
 export function buildCase(c: ModelCase): LayersModel {
-  if ((RECURRENT_AND_CNN_CLASSES as readonly string[]).includes(c.cls)) return buildModel(c.cls, c.params);
-  const p = c.params as { num_heads: number; num_layers: number; embed_dim: number; patch_size?: [number, number] };
-  const o = { searchSpace: 'any' as const, numHeads: p.num_heads, numLayers: p.num_layers, embedDim: p.embed_dim };
-  return c.cls === 'VisionTransformer' ? createViT({ ...o, patchSize: p.patch_size![1] as 7 }) : createConvTransformer(o);
+  return buildCaseModel(c);
 }
 
 /** Gradients and updated weights keyed by the weight's path in the model (variable names get uniquified per build). */
@@ -127,6 +124,26 @@ export function referenceOf(call: KernelCall): ArrayLike<number> {
     const inputs = Object.fromEntries(Object.entries(call.inputs).map(([k, v]) => [k, tf.tensor(v.values, v.shape)]));
     return (tf.engine().runKernel(call.kernel, inputs, call.attrs) as tf.Tensor).dataSync() as Float32Array;
   });
+}
+
+/**
+ * Error of a recorded kernel call against the same kernel run on the current backend:
+ * max |got − want| / max |want|, except for Sum and Mean, whose error is scaled by the same
+ * reduction of |x| (sums that cancel, such as a LayerNorm gradient's, are ~1e-10 and
+ * otherwise give meaningless relative errors).
+ */
+export function kernelCallError(call: KernelCall): number {
+  const want = referenceOf(call);
+  if (call.kernel !== 'Sum' && call.kernel !== 'Mean') return relErr(call.output, want);
+  const scale = tf.tidy(() => {
+    const x = call.inputs.x;
+    const abs = tf.abs(tf.tensor(x.values, x.shape));
+    return (tf.engine().runKernel(call.kernel, { x: abs }, call.attrs) as tf.Tensor).dataSync();
+  });
+  expect(call.output.length).toBe(want.length);
+  let worst = 0;
+  for (let i = 0; i < want.length; i++) worst = Math.max(worst, Math.abs(call.output[i] - want[i]) / Math.max(scale[i], 1e-30));
+  return worst;
 }
 
 /** max |got − want| / max |want|. */
