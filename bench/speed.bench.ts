@@ -207,7 +207,9 @@ export async function run(): Promise<object> {
 
   // Phase 1: wasm with `threads` XNNPACK threads (enableWasmThreads, as PyTorch's 2 threads)
   // and adtkit's kernels. enableWasmThreads must come before the backend's first start.
-  const x = tf.randomNormal([BATCH, FRAMES, 84, 1]);
+  // The input, made on cpu (wasm must not start before enableWasmThreads).
+  await tf.setBackend('cpu');
+  const xData = withSeededRandom(4, () => tf.tidy(() => tf.randomNormal([BATCH, FRAMES, 84, 1]).dataSync() as Float32Array));
   const wasmForward: Record<string, Timing> = {};
   let wasmTrain: Timing;
   let transcription: Record<string, unknown>;
@@ -217,7 +219,7 @@ export async function run(): Promise<object> {
   await tf.ready();
   const actualThreads = wasmThreadsCount() ?? 1;
   {
-    const xw = tf.clone(x);
+    const xw = tf.tensor4d(xData, [BATCH, FRAMES, 84, 1]);
     for (const arch of architectures) {
       const model = arch.build();
       wasmForward[arch.id] = await forwardTime(model, xw, runs);
@@ -233,7 +235,7 @@ export async function run(): Promise<object> {
   await tf.setBackend('wasm');
   const wasmSingleForward: Record<string, Timing> = {};
   const wasmStockForward: Record<string, Timing> = {};
-  const xs = tf.clone(x);
+  const xs = tf.tensor4d(xData, [BATCH, FRAMES, 84, 1]);
   for (const arch of architectures) {
     const model = arch.build();
     enableWasmTraining();
@@ -251,14 +253,13 @@ export async function run(): Promise<object> {
     cpuForward = { skipped: 'ADTKIT_BENCH_SPEED_CPU=0' };
   } else {
     await tf.setBackend('cpu');
-    const xc = tf.clone(x);
+    const xc = tf.tensor4d(xData, [BATCH, FRAMES, 84, 1]);
     const model = architectures.find((a) => a.id === TRAIN_ARCHITECTURE)!.build();
     cpuForward = await forwardTime(model, xc, 1, 0);
     model.dispose();
     xc.dispose();
   }
   await tf.setBackend('cpu');
-  x.dispose();
 
   // Ratio table TF.js / PyTorch (median wall times; < 1 means TF.js is faster).
   const pt = torch.result;

@@ -144,7 +144,7 @@ describe('wasm kernels for training', () => {
   it('enable adds Conv2DBackpropFilter, replaces five kernels, is idempotent, and disable restores the originals', () => {
     const originalMatMul = tf.getKernel('BatchMatMul', 'wasm');
     const r = enableWasmTraining();
-    expect(r).toEqual({ added: ['Conv2DBackpropFilter'], replaced: ['Conv2DBackpropInput', 'MaxPoolGrad', 'Tile', 'BatchMatMul', '_FusedMatMul', 'Sum', 'Mean'] });
+    expect(r).toEqual({ added: ['Conv2DBackpropFilter'], replaced: ['Conv2DBackpropInput', 'MaxPoolGrad', 'Tile', 'BatchMatMul', '_FusedMatMul', 'Sum', 'Mean', 'FusedBatchNorm'] });
     expect(enableWasmTraining()).toEqual(r);
     expect(isWasmTrainingEnabled()).toBe(true);
     expect(tf.getKernel('BatchMatMul', 'wasm')).not.toBe(originalMatMul);
@@ -257,6 +257,34 @@ describe('wasm kernels for training', () => {
         expect(got.dtype, label).toBe(want.dtype);
         expect(relErr(got.data, want.data), label).toBeLessThanOrEqual(RTOL);
       }
+    }
+  });
+
+  it(`batchNorm matches cpu within ${RTOL} relative (per-channel and scalar parameters; others through the original kernel)`, () => {
+    enableWasmTraining();
+    const C = 32;
+    const cases: Array<{ name: string; x: number[]; param: number[]; offset: boolean; scale: boolean }> = [
+      { name: 'NHWC activation, [C] parameters', x: [4, 40, 84, C], param: [C], offset: true, scale: true },
+      { name: '[1, 1, 1, C] parameters', x: [4, 40, 84, C], param: [1, 1, 1, C], offset: true, scale: true },
+      { name: 'no offset, no scale', x: [4, 40, 84, C], param: [C], offset: false, scale: false },
+      { name: 'scalar parameters', x: [2, 30, 28, 64], param: [1], offset: true, scale: true },
+      { name: '[frames, C] parameters (original kernel)', x: [2, 40, 28, C], param: [28, C], offset: true, scale: true },
+      { name: 'small input (original kernel)', x: [2, 3, C], param: [C], offset: true, scale: true },
+    ];
+    for (const c of cases) {
+      const on = (backend: string) => {
+        tf.setBackend(backend);
+        return tf.tidy(() => {
+          const x = tf.tensor(values(size(c.x), 13), c.x);
+          const p = (seed: number, positive = false) => {
+            const v = values(size(c.param), seed);
+            return tf.tensor(positive ? v.map((a) => 0.5 + Math.abs(a)) : v, c.param);
+          };
+          const y = tf.batchNorm(x, p(14), p(15, true), c.offset ? p(16) : undefined, c.scale ? p(17) : undefined, 1e-5);
+          return y.dataSync() as Float32Array;
+        });
+      };
+      expect(relErr(on('wasm'), on('cpu')), c.name).toBeLessThanOrEqual(RTOL);
     }
   });
 

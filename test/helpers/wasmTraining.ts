@@ -14,7 +14,7 @@ import { buildCaseModel, fixtureInput, type ModelCase, type ModelsManifest } fro
 export const CLASS_WEIGHTS = [1.5, 2, 4, 1.2, 3];
 export const LEARNING_RATE = 1e-3;
 /** The wasm kernels enableWasmTraining() adds or replaces. */
-export const ADTKIT_KERNELS = ['Conv2DBackpropFilter', 'Conv2DBackpropInput', 'MaxPoolGrad', 'Tile', 'BatchMatMul', '_FusedMatMul', 'Sum', 'Mean'];
+export const ADTKIT_KERNELS = ['Conv2DBackpropFilter', 'Conv2DBackpropInput', 'MaxPoolGrad', 'Tile', 'BatchMatMul', '_FusedMatMul', 'Sum', 'Mean', 'FusedBatchNorm'];
 
 /** Builds the adtkit model of any models.json case (the five architectures). */
 export function buildCase(c: ModelCase): LayersModel {
