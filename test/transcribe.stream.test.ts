@@ -155,4 +155,13 @@ describe('Transcriber life cycle', () => {
     expect(() => new Transcriber({ model: energy, sampleRate: 0 })).toThrow(/options\.sampleRate must be a positive integer/);
     expect(() => new Transcriber({ model: energy, onProgress: () => undefined } as never)).toThrow(/options\.onProgress is not an option/);
   });
+  it("rejects peakPicking.compat 'thesis' (offline only) with InvalidArgumentError", () => {
+    const model = energyBundle();
+    expect(() => new Transcriber({ model, peakPicking: { compat: 'thesis' } })).toThrow(/offline only; use transcribe\(\)/);
+    try {
+      new Transcriber({ model, peakPicking: { compat: 'thesis' } });
+    } catch (error) {
+      expect(error).toBeInstanceOf(InvalidArgumentError);
+    }
+  });
 });

@@ -155,6 +155,29 @@ describe('transcribe with a known-function model', () => {
     expect(minDistance.events.length).toBeLessThan(expected.length);
   });
 
+  it("peakPicking.compat 'thesis' picks every class as peakPick with compat 'thesis' does (and differs from the default somewhere)", async () => {
+    const signal = drumLike(6, 5);
+    const options = { model: bundle, thresholds: 0.3, peakPicking: { compat: 'thesis' as const } };
+    const thesis = await transcribe({ samples: signal, sampleRate: SR }, options);
+    const { data, frames, classes } = thesis.activations;
+    const fromPeakPick: string[] = [];
+    for (let c = 0; c < classes; c++) {
+      const curve = Float32Array.from({ length: frames }, (_, n) => data[n * classes + c]);
+      for (const f of peakPick(curve, { threshold: 0.3, compat: 'thesis' }).peakFrames[0]) fromPeakPick.push(`${c}@${f}`);
+    }
+    const got = thesis.events.map((e) => `${e.classIndex}@${Math.round(e.timeSeconds * 100)}`);
+    expect(got.sort()).toEqual(fromPeakPick.sort());
+    expect(got.length).toBeGreaterThan(3);
+    await expectError(
+      transcribe({ samples: signal, sampleRate: SR }, { model: bundle, peakPicking: { compat: 'madmom' as never } }),
+      InvalidArgumentError, 'INVALID_ARGUMENT', /peakPicking\.compat must be 'adtkit' or 'thesis'/,
+    );
+    await expectError(
+      transcribe({ samples: signal, sampleRate: SR }, { model: bundle, peakPicking: { compat: 'thesis', causal: true } }),
+      InvalidArgumentError, 'INVALID_ARGUMENT', /cannot be combined with causal/,
+    );
+  });
+
   it('resamples any rate: 48 kHz stereo gives the frames of 44.1 kHz audio of the same duration', async () => {
     const seconds = 3;
     const at44 = await transcribe({ samples: clicks([50, 120, 210], seconds), sampleRate: SR }, { model: bundle });

@@ -158,6 +158,11 @@ export class Transcriber {
   constructor(options: TranscriberOptions) {
     const where = 'Transcriber';
     this.r = resolveTranscriptionOptions(options, where, ['sampleRate', 'onActivations']);
+    if (this.r.peak.compat !== 'adtkit') {
+      throw new InvalidArgumentError(`${where}: peakPicking.compat '${this.r.peak.compat}' is offline only; use transcribe() to reproduce the thesis peak picking`, {
+        field: 'options.peakPicking.compat',
+      });
+    }
     if (options.onActivations !== undefined && typeof options.onActivations !== 'function') {
       throw new InvalidArgumentError(`${where}: options.onActivations must be a function, got ${typeof options.onActivations}`, { field: 'options.onActivations' });
     }
@@ -211,8 +216,8 @@ export class Transcriber {
     this.nextWindow = 0;
     this.committedEnd = 0;
     this.tail = null;
-    const { peak, thresholds } = this.r;
-    this.pickers = thresholds.map((threshold) => new OnlinePeakPicker({ ...peak, threshold, classes: 1 }));
+    const { compat: _offlineOnly, ...peak } = this.r.peak;
+    this.pickers = this.r.thresholds.map((threshold) => new OnlinePeakPicker({ ...peak, threshold, classes: 1 }));
     this.pushedSamples = 0;
     this.finished = false;
   }

@@ -3,6 +3,7 @@
  * against the model card (internal besides the exported types).
  */
 import { InvalidArgumentError } from '../errors.js';
+import type { PeakPickCompat } from '../eval/index.js';
 import type { ModelBundle } from './bundle.js';
 import { checkModelAgainstCard } from './bundle.js';
 import { validateModelCard, type ModelCard } from './card.js';
@@ -19,6 +20,12 @@ export interface TranscribePeakPickingOptions {
   delta?: number;
   /** Windows end at the current frame (Böck's online mode). @defaultValue false */
   causal?: boolean;
+  /**
+   * `'thesis'` picks peaks exactly as the thesis reference (`compute_peaks`, see `peakPick`)
+   * to reproduce its scores; offline only (`transcribe`, not the streaming `Transcriber`, and
+   * not with `causal`). @defaultValue 'adtkit'
+   */
+  compat?: PeakPickCompat;
 }
 
 /**
@@ -86,7 +93,7 @@ export interface ResolvedTranscription {
 }
 
 const OPTION_KEYS = ['model', 'thresholds', 'peakPicking', 'batchSize', 'segmentFrames', 'contextFrames', 'classNames'];
-const PEAK_KEYS = ['maxRadiusFrames', 'meanRadiusFrames', 'minDistanceFrames', 'delta', 'causal'];
+const PEAK_KEYS = ['maxRadiusFrames', 'meanRadiusFrames', 'minDistanceFrames', 'delta', 'causal', 'compat'];
 
 function fail(where: string, field: string, message: string): never {
   throw new InvalidArgumentError(`${where}: options.${field} ${message}`, { field: `options.${field}` });
@@ -177,7 +184,10 @@ export function resolveTranscriptionOptions(
   if (typeof delta !== 'number' || !Number.isFinite(delta)) fail(where, 'peakPicking.delta', `must be a finite number, got ${String(delta)}`);
   const causal = p.causal ?? false;
   if (typeof causal !== 'boolean') fail(where, 'peakPicking.causal', `must be true or false, got ${String(causal)}`);
-  const peak = { maxRadiusFrames: integer('maxRadiusFrames'), meanRadiusFrames: integer('meanRadiusFrames'), minDistanceFrames: integer('minDistanceFrames'), delta, causal };
+  const compat = p.compat ?? 'adtkit';
+  if (compat !== 'adtkit' && compat !== 'thesis') fail(where, 'peakPicking.compat', `must be 'adtkit' or 'thesis', got ${JSON.stringify(compat)}`);
+  if (compat === 'thesis' && causal) fail(where, 'peakPicking.compat', "'thesis' cannot be combined with causal: true (the reference is offline)");
+  const peak = { maxRadiusFrames: integer('maxRadiusFrames'), meanRadiusFrames: integer('meanRadiusFrames'), minDistanceFrames: integer('minDistanceFrames'), delta, causal, compat };
 
   const batchSize = positiveInteger(where, 'batchSize', options.batchSize, defaultBatchSize);
   const segmentFrames = positiveInteger(where, 'segmentFrames', options.segmentFrames, card.segmentFrames);
