@@ -6,6 +6,7 @@ import { parseMidi, writeMidi, type MidiData, type MidiEvent } from 'midi-file';
 import { describe, expect, it } from 'vitest';
 import { AnnotationError, InvalidArgumentError, MidiError } from '../src/errors.js';
 import {
+  BUILTIN_MAPPINGS,
   DEFAULT_GM_DRUM_NOTES,
   ENST_MAPPING,
   EVENTS_JSON_VERSION,
@@ -14,6 +15,7 @@ import {
   eventsToJson,
   eventsToMidi,
   eventsToText,
+  midiNoteMapFor,
   parseEventsJson,
   parseMidiAnnotations,
   parseTextAnnotations,
@@ -291,6 +293,46 @@ describe('eventsToMidi', () => {
     ['a time beyond the MIDI range', [{ timeSeconds: 1e6, classIndex: 0 }], {}],
   ])('rejects %s with InvalidArgumentError', (_, events, options) => {
     expect(() => eventsToMidi(events as DrumEvent[], options as never)).toThrow(InvalidArgumentError);
+  });
+});
+
+describe('midiNoteMapFor', () => {
+  it('every built-in mapping with MIDI pitches: the default GM notes, and its files parse back to the same classes', () => {
+    for (const mapping of Object.values(BUILTIN_MAPPINGS)) {
+      if (Object.values(mapping.pitches).every((c) => c === null)) {
+        expect(() => midiNoteMapFor(mapping), mapping.name).toThrow(/assigns no MIDI pitch/);
+        continue;
+      }
+      const noteMap = midiNoteMapFor(mapping);
+      expect(noteMap, mapping.name).toEqual(DEFAULT_GM_DRUM_NOTES);
+      const events: DrumEvent[] = mapping.classNames.map((_, c) => ({ timeSeconds: 0.1 + c * 0.2, classIndex: c, velocity: 0.8 }));
+      const back = parseMidiAnnotations(eventsToMidi(events, { noteMap }), { mapping }).events;
+      expect(back.map((e) => e.classIndex), mapping.name).toEqual(events.map((e) => e.classIndex));
+    }
+  });
+
+  it('another vocabulary: lowest mapped pitch (or the GM default of a known name); round trip through the mapping', () => {
+    const mapping = defineMapping({
+      name: 'kit7',
+      classNames: ['BD', 'SN', 'RD', 'CR', 'HH', 'LT', 'RS'],
+      pitches: { 35: 'BD', 36: 'BD', 38: 'SN', 40: 'SN', 51: 'RD', 59: 'RD', 49: 'CR', 57: 'CR', 44: 'HH', 42: 'HH', 46: 'HH', 45: 'LT', 41: 'LT', 37: 'RS', 39: null },
+    });
+    const noteMap = midiNoteMapFor(mapping);
+    expect(noteMap).toEqual({ BD: 35, SN: 38, RD: 51, CR: 49, HH: 42, LT: 41, RS: 37 });
+    const events: DrumEvent[] = Array.from({ length: 70 }, (_, i) => ({ timeSeconds: i * 0.05, classIndex: (i * 3) % 7, velocity: 0.5 }));
+    const midi = eventsToMidi(events, { noteMap, classNames: mapping.classNames });
+    const back = parseMidiAnnotations(midi, { mapping });
+    expect(back.classNames).toEqual(mapping.classNames);
+    expect(back.events.map((e) => e.classIndex)).toEqual(events.map((e) => e.classIndex));
+    // Without it, eventsToMidi cannot place the classes and says so.
+    expect(() => eventsToMidi(events, { classNames: mapping.classNames })).toThrow(/noteMap does not list/);
+  });
+
+  it('rejects a mapping that leaves a class without pitch, and non-mappings, with InvalidArgumentError', () => {
+    const mapping = defineMapping({ name: 'partial', classNames: ['BD', 'SN', 'CB'], pitches: { 36: 'BD', 38: 'SN' } });
+    expect(() => midiNoteMapFor(mapping)).toThrow(InvalidArgumentError);
+    expect(() => midiNoteMapFor(mapping)).toThrow(/mapping "partial" assigns no MIDI pitch to "CB"/);
+    expect(() => midiNoteMapFor({} as never)).toThrow(/must be a class mapping/);
   });
 });
 

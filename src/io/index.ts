@@ -47,6 +47,7 @@ export {
 export {
   eventsToMidi,
   eventsToText,
+  midiNoteMapFor,
   DEFAULT_GM_DRUM_NOTES,
   type EventsToMidiOptions,
   type EventsToTextOptions,

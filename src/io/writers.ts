@@ -5,14 +5,66 @@
 import { writeMidi, type MidiEvent } from 'midi-file';
 import { InvalidArgumentError } from '../errors.js';
 import { DEFAULT_CLASS_NAMES, type DrumEvent } from '../types.js';
+import type { ClassMapping } from './mappings.js';
 import { validateEvents } from './targets.js';
 
 /** General MIDI drum notes written for the default classes: KD 36, SD 38, TT 47, HH 42, CY 49. */
 export const DEFAULT_GM_DRUM_NOTES: Readonly<Record<string, number>> = Object.freeze({ KD: 36, SD: 38, TT: 47, HH: 42, CY: 49 });
 
+/**
+ * The MIDI note map of a vocabulary, for {@link eventsToMidi} with classes other than the
+ * default five: for each class of `mapping`, its default General MIDI note
+ * ({@link DEFAULT_GM_DRUM_NOTES}) when the mapping reads that note back as the class, else the
+ * lowest pitch the mapping assigns to it. Files written with it parse back to the same
+ * classes with `parseMidiAnnotations(bytes, { mapping })`.
+ *
+ * @param mapping - a class mapping with MIDI pitches (e.g. from `defineMapping`)
+ * @returns class name → MIDI note (0..127), one entry per class
+ * @throws {@link InvalidArgumentError} (field `mapping`) when some class has no pitch in the
+ *   mapping (name them in `noteMap` yourself)
+ * @example
+ * ```ts
+ * const mapping = defineMapping({ classNames: ['BD', 'SN', 'RD'], pitches: { 35: 'BD', 36: 'BD', 38: 'SN', 51: 'RD', 59: 'RD' } });
+ * midiNoteMapFor(mapping); // { BD: 35, SN: 38, RD: 51 }
+ * ```
+ */
+export function midiNoteMapFor(mapping: ClassMapping): Record<string, number> {
+  if (mapping === null || typeof mapping !== 'object' || !Array.isArray(mapping.classNames) || typeof mapping.pitches !== 'object') {
+    throw new InvalidArgumentError('midiNoteMapFor: mapping must be a class mapping (see defineMapping)', { field: 'mapping' });
+  }
+  const byClass = new Map<string, number[]>();
+  for (const [pitch, name] of Object.entries(mapping.pitches)) {
+    if (name === null) continue;
+    const list = byClass.get(name) ?? [];
+    list.push(Number(pitch));
+    byClass.set(name, list);
+  }
+  const noteMap: Record<string, number> = {};
+  const missing: string[] = [];
+  for (const name of mapping.classNames) {
+    const pitches = byClass.get(name);
+    if (pitches === undefined) {
+      missing.push(name);
+      continue;
+    }
+    const preferred = DEFAULT_GM_DRUM_NOTES[name];
+    noteMap[name] = preferred !== undefined && pitches.includes(preferred) ? preferred : Math.min(...pitches);
+  }
+  if (missing.length > 0) {
+    throw new InvalidArgumentError(
+      `midiNoteMapFor: mapping "${mapping.name}" assigns no MIDI pitch to ${missing.map((n) => `"${n}"`).join(', ')}; pass eventsToMidi a noteMap that names them`,
+      { field: 'mapping' },
+    );
+  }
+  return noteMap;
+}
+
 /** Options of {@link eventsToMidi}. */
 export interface EventsToMidiOptions {
-  /** Class name → MIDI note number (0..127). @defaultValue `DEFAULT_GM_DRUM_NOTES` */
+  /**
+   * Class name → MIDI note number (0..127); for another vocabulary see {@link midiNoteMapFor}.
+   * @defaultValue `DEFAULT_GM_DRUM_NOTES`
+   */
   noteMap?: Readonly<Record<string, number>>;
   /** Class names by index, for events without `className`. @defaultValue `DEFAULT_CLASS_NAMES` */
   classNames?: readonly string[];
