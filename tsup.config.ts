@@ -17,6 +17,8 @@ export default defineConfig({
   clean: true,
   target: 'es2022',
   splitting: true,
+  // import.meta.url in the CommonJS build (enableWasmThreads resolves tfjs-backend-wasm's files from it).
+  shims: true,
   // TF.js is a peer: the app and adtkit must share one instance (one registry of backends and layers).
   external: [/^@tensorflow\//],
 });

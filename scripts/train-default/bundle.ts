@@ -65,11 +65,17 @@ async function main(): Promise<void> {
     else trainSeconds += d;
   }
   const trainingSecondsTotal = run.history.reduce((s, r) => s + r.seconds, 0);
+  // A warm-started run (train.ts --init BUNDLE): the card keeps the first stage's record.
+  const initialDirectory = typeof run.config.initialWeights === 'string' ? run.config.initialWeights : null;
+  const initialCard = initialDirectory !== null ? (JSON.parse(readFileSync(join(initialDirectory, 'card.json'), 'utf8')) as { training: Record<string, unknown> }) : null;
+  const earlierMinutes = initialCard !== null ? Number(initialCard.training.trainingMinutes ?? 0) + Number((initialCard.training.warmStartFrom as { trainingMinutes?: number } | undefined)?.trainingMinutes ?? 0) : 0;
+  const totalMinutes = Math.round(trainingSecondsTotal / 60 + earlierMinutes);
   const bundle = createBundle(model, {
     name: 'adtkit-default-crnn',
     description:
       'Built-in five-class drum transcription model of adtkit: CRNN (2 conv blocks, 2-layer bidirectional GRU, 72 units) trained with adtkit\'s own train() on synthetic, license-clean audio. ' +
-      'A small-compute model (CPU-only training, about one hour): see metrics for what it achieves on real recordings.',
+      `A small-compute model (CPU-only training, about ${totalMinutes} minutes in all${initialCard !== null ? ', in two stages: the second warm-started from the first with spectral augmentation' : ''}): ` +
+      'see metrics for what it achieves on real recordings.',
     architecture: 'crnn',
     architectureOptions: run.config.architectureOptions,
     preset: 'thesis',
@@ -107,6 +113,16 @@ async function main(): Promise<void> {
       trainingMinutes: Math.round(trainingSecondsTotal / 6) / 10,
       secondsPerBatch: run.meanBatchSeconds !== undefined ? Math.round(run.meanBatchSeconds * 100) / 100 : undefined,
       machine: '2 shared CPU cores (wasm backend, SIMD, single thread), no GPU',
+      ...(initialCard !== null
+        ? {
+            warmStartFrom: {
+              note: 'this run started from the weights (and standardization) of the bundle below; its training record follows',
+              bundle: initialDirectory,
+              ...initialCard.training,
+            },
+            totalTrainingMinutes: totalMinutes,
+          }
+        : {}),
       curves: run.history.map((r) => ({
         epoch: r.epoch,
         trainLoss: Math.round(r.trainLoss * 1e4) / 1e4,

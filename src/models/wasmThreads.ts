@@ -181,7 +181,7 @@ async function startThreadedModule(requested: number | undefined): Promise<Threa
   const os = (await import(/* @vite-ignore */ /* webpackIgnore: true */ OS_SPECIFIER)) as typeof import('node:os');
   const path = (await import(/* @vite-ignore */ /* webpackIgnore: true */ PATH_SPECIFIER)) as typeof import('node:path');
   const threads = requested ?? Math.max(1, Math.min(MAX_THREADS, os.availableParallelism()));
-  const requireHere = createRequire(typeof __filename === 'string' ? __filename : import.meta.url);
+  const requireHere = createRequire(import.meta.url);
   let factoryFile: string;
   try {
     factoryFile = requireHere.resolve(`@tensorflow/tfjs-backend-wasm/wasm-out/${THREADED}.js`);
