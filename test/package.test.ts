@@ -62,6 +62,21 @@ describe('built package', () => {
     });
   }
 
+  it('enableWasmThreads runs a model on 2 wasm threads through both builds (import and require)', () => {
+    const body = (load: string) =>
+      `${load} enableWasmThreads({ threads: 2 }); tf.setBackend('wasm').then(() => {` +
+      " const y = createCRNN({ searchSpace: 'any', numLayers: 1, hiddenSize: 8 }).predict(tf.zeros([1, 20, 84, 1]));" +
+      " console.log('threads', wasmThreadsCount(), y.shape.join('x')); });";
+    const esm = runNode(['--input-type=module', '-e', body(
+      "import * as tf from '@tensorflow/tfjs-core'; import '@tensorflow/tfjs-backend-wasm'; import { createCRNN, enableWasmThreads, wasmThreadsCount } from 'adtkit/models';",
+    )]);
+    expect(esm.stdout, esm.stderr).toContain('threads 2 1x20x5');
+    const cjs = runNode(['-e', body(
+      "const tf = require('@tensorflow/tfjs-core'); require('@tensorflow/tfjs-backend-wasm'); const { createCRNN, enableWasmThreads, wasmThreadsCount } = require('adtkit/models');",
+    )]);
+    expect(cjs.stdout, cjs.stderr).toContain('threads 2 1x20x5');
+  });
+
   it('the TF-free entry points load without TensorFlow.js being resolvable', () => {
     // A loader hook makes any @tensorflow/* import fail, as in an app that never installed TF.js.
     const hook = `data:text/javascript,${encodeURIComponent(
