@@ -47,6 +47,7 @@ describe('help and errors', () => {
       [['eval', 'x.txt', 'y.txt', '--mapping', 'gm'], 2, /^adtkit eval: --mapping "gm" is not a built-in mapping; choose one of default, thesis-gm/],
       [['spectrogram', 'x.wav', '-o', 'x.jpg'], 2, /^adtkit spectrogram: the output must be a \.png file/],
       [['train', join(dir, 'nothing.json')], 1, /^adtkit train: .*nothing\.json: no such file$/],
+      [['transcribe', join(import.meta.dirname, '..', 'examples', 'audio', 'demo.wav'), '--threads', '0'], 2, /^adtkit transcribe: --threads must be an integer from 1 to 8, got "0"/],
     ];
     for (const [args, status, pattern] of cases) {
       const r = adtkit(args);
