@@ -15,7 +15,7 @@ export const CNN_NUM_CONV_BLOCKS = [1, 2, 3] as const;
 /** Dense layer counts of the CNN search space. */
 export const CNN_NUM_LAYERS = [1, 2, 3, 4] as const;
 
-interface CNNThesisSizes {
+export interface CNNThesisSizes {
   /** Restrict sizes to the thesis search space. @defaultValue 'thesis' */
   searchSpace?: 'thesis';
   /** Conv blocks I ∈ {1, 2, 3} (reference `num_convs`). @defaultValue 2 */
@@ -25,7 +25,7 @@ interface CNNThesisSizes {
   /** Dense width H ∈ {72, 144, 288, 576}. @defaultValue 288 */
   hiddenSize?: HiddenSize;
 }
-interface CNNAnySizes {
+export interface CNNAnySizes {
   /** Accept any positive integer sizes. */
   searchSpace: 'any';
   /** Conv blocks (≥ 1). @defaultValue 2 */

@@ -17,7 +17,7 @@ export const CRNN_NUM_LAYERS = [2, 3, 4, 5] as const;
 /** Conv blocks of the CRNN (fixed in the thesis). */
 export const CRNN_CONV_BLOCKS = 2;
 
-interface CRNNThesisSizes {
+export interface CRNNThesisSizes {
   /** Restrict sizes to the thesis search space. @defaultValue 'thesis' */
   searchSpace?: 'thesis';
   /** Stacked bidirectional layers L ∈ {2..5}. @defaultValue 3 */
@@ -25,7 +25,7 @@ interface CRNNThesisSizes {
   /** Units per direction H ∈ {72, 144, 288, 576}. @defaultValue 288 */
   hiddenSize?: HiddenSize;
 }
-interface CRNNAnySizes {
+export interface CRNNAnySizes {
   /** Accept any positive integer sizes. */
   searchSpace: 'any';
   /** Stacked bidirectional layers (≥ 1). @defaultValue 3 */

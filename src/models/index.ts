@@ -28,9 +28,9 @@ export {
   type HiddenSize,
   type SearchSpace,
 } from './options.js';
-export { createRNN, countRNNParams, resolveRNNOptions, RNN_NUM_LAYERS, type CreateRNNOptions, type ResolvedRNNOptions } from './rnn.js';
-export { createCNN, countCNNParams, resolveCNNOptions, CNN_NUM_CONV_BLOCKS, CNN_NUM_LAYERS, type CreateCNNOptions, type ResolvedCNNOptions } from './cnn.js';
-export { createCRNN, countCRNNParams, resolveCRNNOptions, CRNN_NUM_LAYERS, type CreateCRNNOptions, type ResolvedCRNNOptions } from './crnn.js';
+export { createRNN, countRNNParams, resolveRNNOptions, RNN_NUM_LAYERS, type CreateRNNOptions, type RNNThesisSizes, type RNNAnySizes, type ResolvedRNNOptions } from './rnn.js';
+export { createCNN, countCNNParams, resolveCNNOptions, CNN_NUM_CONV_BLOCKS, CNN_NUM_LAYERS, type CreateCNNOptions, type CNNThesisSizes, type CNNAnySizes, type ResolvedCNNOptions } from './cnn.js';
+export { createCRNN, countCRNNParams, resolveCRNNOptions, CRNN_NUM_LAYERS, type CreateCRNNOptions, type CRNNThesisSizes, type CRNNAnySizes, type ResolvedCRNNOptions } from './crnn.js';
 export { getModelInfo, type AdtArchitecture, type AdtModelInfo } from './modelInfo.js';
 export { parseSafetensors, type SafetensorsDtype, type SafetensorsFile, type SafetensorsTensor } from './safetensors.js';
 export {
@@ -67,6 +67,7 @@ export {
   type ResolvedConvTransformerOptions,
   type TransformerAnySizes,
   type TransformerThesisSizes,
+  type TransformerEncoderOptions,
 } from './transformer.js';
 export { createViT, countViTParams, resolveViTOptions, VIT_PATCH_SIZES, type CreateViTOptions, type ResolvedViTOptions, type ViTPatchSize } from './vit.js';
 export { enableWasmTraining, disableWasmTraining, isWasmTrainingEnabled, type WasmTrainingKernels } from './wasmKernels.js';

@@ -14,7 +14,7 @@ import { AdtBidirectionalRNN, bidirectionalRNNParamCount, type RecurrentCell } f
 /** Layer counts of the RNN search space. */
 export const RNN_NUM_LAYERS = [2, 3, 4, 5, 6] as const;
 
-interface RNNThesisSizes {
+export interface RNNThesisSizes {
   /** Restrict sizes to the thesis search space. @defaultValue 'thesis' */
   searchSpace?: 'thesis';
   /** Stacked bidirectional layers L ∈ {2..6}. @defaultValue 3 */
@@ -22,7 +22,7 @@ interface RNNThesisSizes {
   /** Units per direction H ∈ {72, 144, 288, 576}. @defaultValue 288 */
   hiddenSize?: HiddenSize;
 }
-interface RNNAnySizes {
+export interface RNNAnySizes {
   /** Accept any positive integer sizes. */
   searchSpace: 'any';
   /** Stacked bidirectional layers (≥ 1). @defaultValue 3 */
