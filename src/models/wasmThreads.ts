@@ -81,9 +81,11 @@ function requestedThreads(options: WasmThreadsOptions): number | undefined {
  * {@link enableWasmTraining}. Calling it again with the same thread count is a no-op.
  *
  * In browsers the stock wasm backend already uses threads when the page is cross-origin
- * isolated, so this function is for Node only. Should the threaded module fail to start
- * (e.g. an unwritable temp directory), the backend falls back to the single-threaded build
- * with a console warning.
+ * isolated, so this function is for Node only. The threaded module's files are read from the
+ * installed `@tensorflow/tfjs-backend-wasm` package (`setWasmPaths` does not apply). Should
+ * the threaded module fail to start (e.g. an unwritable temp directory, or an app bundle
+ * without node_modules), the backend falls back to the single-threaded build with a console
+ * warning.
  *
  * @param options Thread count.
  * @throws {@link BackendError} (code `BACKEND_UNAVAILABLE`) outside Node, when
