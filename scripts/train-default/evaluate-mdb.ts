@@ -63,9 +63,10 @@ async function main(): Promise<void> {
     log(`${kind}: ${tracks.length} tracks, ${(audioSeconds / 60).toFixed(1)} min of audio in ${seconds.toFixed(0)} s`);
     console.log(row(`${kind} threshold 0.5`, defaults));
     console.log(row(`${kind} tuned [${tuned.join(', ')}]`, withTuned));
+    console.log(`  counts (0.5): ${Object.entries(defaults.counts).map(([n, c]) => `${n} tp ${c.truePositives} fp ${c.falsePositives} fn ${c.falseNegatives}`).join(' | ')}`);
     console.log(`  per track (0.5): ${Object.entries(perTrack).map(([n, f]) => `${n} ${f.toFixed(3)}`).join(', ')}`);
     results[kind === 'mix' ? 'mixes' : 'drumsOnly'] = {
-      threshold05: { microF1: defaults.microF1, precision: defaults.microPrecision, recall: defaults.microRecall, classF1: defaults.classF1 },
+      threshold05: { microF1: defaults.microF1, precision: defaults.microPrecision, recall: defaults.microRecall, classF1: defaults.classF1, classCounts: defaults.counts },
       tunedThresholds: { microF1: withTuned.microF1, precision: withTuned.microPrecision, recall: withTuned.microRecall, classF1: withTuned.classF1 },
       perTrackMicroF1Threshold05: perTrack,
     };
