@@ -11,15 +11,18 @@
  *   matrix-product throughput are reported. OMP_WAIT_POLICY defaults to PASSIVE for the child:
  *   with spinning OpenMP threads on a busy 2-core machine PyTorch's GRU runs 30x slower.
  * - TF.js wasm: forward (predict) of the five default architectures and CRNN(2, 72, GRU), batch
- *   8 × 400 frames, with adtkit's wasm kernels (enableWasmTraining(): faster matMul) and with
- *   the stock kernels; a training step of CRNN(2, 72, GRU) (forward in training mode, weighted
- *   BCE, gradients, clipping at 2, AdamW), which stock TF.js 4.22 cannot run on wasm.
+ *   8 × 400 frames, and a training step of CRNN(2, 72, GRU) (forward in training mode, weighted
+ *   BCE, gradients, clipping at 2, AdamW; stock TF.js 4.22 cannot run it on wasm): first on
+ *   the threaded wasm backend (enableWasmThreads, ADTKIT_BENCH_WASM_THREADS threads, default 2
+ *   like PyTorch) with adtkit's kernels (enableWasmTraining), then on the stock single-threaded
+ *   backend with adtkit's kernels and with the stock kernels.
  * - TF.js cpu: forward of CRNN(2, 72, GRU) only (the others take minutes); its training step
  *   is not timed (the cpu Conv2DBackpropFilter alone takes > 10 min for this batch).
- * - Transcription of 3 minutes of audio with the default CRNN on wasm (spectrogram and peak
- *   picking included), as a real-time factor, when src/transcribe is available.
+ * - Transcription of 3 minutes of audio on the threaded wasm backend (spectrogram and peak
+ *   picking included), as a real-time factor: the default CRNN (random weights) and the
+ *   built-in model (models/default).
  * Env: ADTKIT_BENCH_SPEED_RUNS (timed runs, default 3), ADTKIT_BENCH_SPEED_CPU=0 (skip cpu),
- * ADTKIT_BENCH_PYTHON, ADTKIT_OPENBLAS_DIR.
+ * ADTKIT_BENCH_WASM_THREADS (default 2), ADTKIT_BENCH_PYTHON, ADTKIT_OPENBLAS_DIR.
  */
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
