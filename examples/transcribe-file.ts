@@ -9,7 +9,8 @@
  *   --threshold X     one onset threshold for every class, in [0, 1) [the card's]
  *   --backend cpu|wasm  TF.js backend [cpu]
  *
- * In an app, import from 'adtkit/io' and 'adtkit/transcribe' instead of '../src/.../index.js'.
+ * In an app, import from 'adtkit/io', 'adtkit/models' and 'adtkit/transcribe' instead of
+ * '../src/.../index.js'.
  */
 import { writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
@@ -19,6 +20,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import { eventsToMidi, readAudioFile } from '../src/io/index.js';
+import { enableWasmThreads, enableWasmTraining } from '../src/models/index.js';
 import { loadBundle, transcribe } from '../src/transcribe/index.js';
 
 async function main(): Promise<void> {
@@ -41,6 +43,10 @@ async function main(): Promise<void> {
   if (args.backend === 'wasm') {
     const require = createRequire(import.meta.url);
     setWasmPaths(join(dirname(require.resolve('@tensorflow/tfjs-backend-wasm')), '/'));
+    // Optional speed-ups, both opt-in: XNNPACK on one thread per CPU (Node only), and
+    // adtkit's faster wasm kernels (batched / transposed matMul, BatchNorm statistics).
+    enableWasmThreads();
+    enableWasmTraining();
   }
   tf.enableProdMode(); // no debug checks (nor the "install tfjs-node" banner)
   if (!(await tf.setBackend(args.backend))) throw new Error(`TF.js backend "${args.backend}" is not available`);
