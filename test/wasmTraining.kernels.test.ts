@@ -144,7 +144,7 @@ describe('wasm kernels for training', () => {
   it('enable adds Conv2DBackpropFilter, replaces five kernels, is idempotent, and disable restores the originals', () => {
     const originalMatMul = tf.getKernel('BatchMatMul', 'wasm');
     const r = enableWasmTraining();
-    expect(r).toEqual({ added: ['Conv2DBackpropFilter'], replaced: ['Conv2DBackpropInput', 'MaxPoolGrad', 'Tile', 'BatchMatMul', '_FusedMatMul', 'Sum', 'Mean', 'FusedBatchNorm'] });
+    expect(r).toEqual({ added: ['Conv2DBackpropFilter'], replaced: ['Conv2DBackpropInput', 'MaxPoolGrad', 'Tile', 'BatchMatMul', '_FusedMatMul', 'Sum', 'Mean', 'FusedBatchNorm'], gradients: ['FusedBatchNorm'] });
     expect(enableWasmTraining()).toEqual(r);
     expect(isWasmTrainingEnabled()).toBe(true);
     expect(tf.getKernel('BatchMatMul', 'wasm')).not.toBe(originalMatMul);
@@ -286,6 +286,54 @@ describe('wasm kernels for training', () => {
       };
       expect(relErr(on('wasm'), on('cpu')), c.name).toBeLessThanOrEqual(RTOL);
     }
+  });
+
+  it(`batchNorm gradients in training mode (batch moments) match cpu within ${RTOL} relative; restored by disable`, async () => {
+    const cases: Array<{ name: string; x: number[] }> = [
+      { name: 'NHWC [4, 30, 84, 32]', x: [4, 30, 84, 32] },
+      { name: 'NHWC [2, 20, 28, 64]', x: [2, 20, 28, 64] },
+      { name: '[16, 40] (dense)', x: [16, 40] },
+    ];
+    const grads = (backend: string, c: (typeof cases)[number]) => {
+      tf.setBackend(backend);
+      return tf.tidy(() => {
+        const C = c.x[c.x.length - 1];
+        const x = tf.tensor(values(size(c.x), 21), c.x);
+        const r = tf.tensor(values(size(c.x), 22), c.x);
+        const scale = tf.add(tf.tensor1d(values(C, 23)), 1.5);
+        const offset = tf.tensor1d(values(C, 24));
+        const f = (a: tf.Tensor, g: tf.Tensor, b: tf.Tensor) => {
+          const { mean, variance } = tf.moments(a, c.x.map((_, i) => i).slice(0, -1));
+          return tf.sum(tf.mul(r, tf.batchNorm(a, mean, variance, b, g, 1e-3)));
+        };
+        return tf.grads(f)([x, scale, offset]).map((t) => t.dataSync() as Float32Array);
+      });
+    };
+    enableWasmTraining();
+    for (const c of cases) {
+      const want = grads('cpu', c);
+      const got = grads('wasm', c);
+      ['dx', 'dscale', 'doffset'].forEach((label, i) => expect(relErr(got[i], want[i]), `${c.name}: ${label}`).toBeLessThanOrEqual(RTOL));
+    }
+    // No leak; disable restores TF.js's gradient, with the same values. (TF.js cannot take the
+    // gradient of a batchNorm without scale on any backend: it saves the missing input.)
+    const kernelsOf = async () => {
+      tf.setBackend('wasm');
+      const before = tf.memory().numTensors;
+      const info = await tf.profile(() => {
+        grads('wasm', cases[1]);
+      });
+      expect(tf.memory().numTensors).toBe(before);
+      return info.kernelNames;
+    };
+    expect(await kernelsOf()).toContain('AdtFusedBatchNormGrad');
+    disableWasmTraining();
+    expect(tf.getKernel('AdtFusedBatchNormGrad', 'wasm')).toBeUndefined();
+    expect(await kernelsOf()).not.toContain('AdtFusedBatchNormGrad');
+    const stock = grads('wasm', cases[0]);
+    enableWasmTraining();
+    const fast = grads('wasm', cases[0]);
+    expect(relErr(fast[0], stock[0])).toBeLessThanOrEqual(RTOL);
   });
 
   it('fused matMul with bias and relu matches cpu for every transpose combination', () => {

@@ -40,6 +40,10 @@
  * - tile: the input placed once, then block copies (`copyWithin`) axis by axis.
  * - batch norm with per-channel (last axis) parameters: one scale and shift per channel, then
  *   one pass `y = x · a[c] + b[c]` (other shapes keep the original kernel).
+ * - batch-norm gradient (training mode, per-channel parameters): TF.js's gradient of
+ *   `FusedBatchNorm` is swapped, on wasm only, for one kernel that accumulates Σdy and
+ *   Σdy·(x − mean) per channel and writes dx in one pass (other backends and shapes keep
+ *   TF.js's gradient; disableWasmTraining restores it).
  * - sum / mean over a prefix of the axes: one pass over the data as a [rows, columns] matrix,
  *   accumulating each column in float64 (other reductions keep the original kernel).
  * - matMul: operands transposed explicitly (wasm `Transpose`), batches multiplied one by one
@@ -631,6 +635,90 @@ function fusedBatchNorm(args: KernelArgs): tf.TensorInfo {
 }
 
 // ---------------------------------------------------------------------------------------
+// FusedBatchNorm gradient
+// ---------------------------------------------------------------------------------------
+
+/** Kernel computing every gradient of a per-channel FusedBatchNorm in one pass (wasm only). */
+const BATCH_NORM_GRAD = 'AdtFusedBatchNormGrad';
+
+/**
+ * dx, dmean, dvariance, dscale, doffset of y = (x − m)·g/√(v + ε) + b with per-channel
+ * (last axis) m, v, g: one pass accumulating Σdy and Σdy·(x − m) per channel in float64 and
+ * writing dx; TF.js's gradient takes ten full-size element-wise ops and four reductions.
+ */
+function batchNormGrad(args: KernelArgs): tf.TensorInfo[] {
+  const be = args.backend as WasmBackend;
+  const { dy, x, mean, variance, scale } = args.inputs as Record<string, tf.TensorInfo | undefined>;
+  const epsilon = (args.attrs as unknown as { varianceEpsilon: number }).varianceEpsilon;
+  const channels = mean!.shape[0];
+  const total = x!.shape.reduce((a, b) => a * b, 1);
+  const k = new Float64Array(channels);
+  const g = new Float64Array(channels);
+  const m = new Float64Array(channels);
+  {
+    const mv = view(be, mean!);
+    const vv = view(be, variance!);
+    const gv = scale != null ? view(be, scale) : null;
+    for (let c = 0; c < channels; c++) {
+      k[c] = 1 / Math.sqrt(vv[c] + epsilon);
+      g[c] = gv === null ? 1 : gv[c];
+      m[c] = mv[c];
+    }
+  }
+  const dx = alloc(be, x!.shape);
+  const sumDy = new Float64Array(channels);
+  const sumDyXc = new Float64Array(channels);
+  {
+    const dyv = view(be, dy!);
+    const xv = view(be, x!);
+    const dxv = view(be, dx);
+    const factor = Float32Array.from({ length: channels }, (_, c) => g[c] * k[c]);
+    for (let base = 0; base < total; base += channels) {
+      for (let c = 0; c < channels; c++) {
+        const d = dyv[base + c];
+        sumDy[c] += d;
+        sumDyXc[c] += d * (xv[base + c] - m[c]);
+        dxv[base + c] = d * factor[c];
+      }
+    }
+  }
+  const outs = [alloc(be, [channels]), alloc(be, [channels]), alloc(be, [channels]), alloc(be, [channels])];
+  const [dMean, dVariance, dScale, dOffset] = outs.map((t) => view(be, t));
+  for (let c = 0; c < channels; c++) {
+    dMean[c] = -k[c] * g[c] * sumDy[c];
+    dVariance[c] = -0.5 * k[c] * k[c] * k[c] * g[c] * sumDyXc[c];
+    dScale[c] = k[c] * sumDyXc[c];
+    dOffset[c] = sumDy[c];
+  }
+  return [dx, ...outs];
+}
+
+/** TF.js's FusedBatchNorm gradient while enabled (restored by disableWasmTraining). */
+let originalBatchNormGrad: tf.GradConfig | null = null;
+
+/** The FusedBatchNorm gradient: one pass on wasm for per-channel parameters, TF.js's elsewhere. */
+function batchNormGradConfig(original: tf.GradConfig): tf.GradConfig {
+  return {
+    ...original,
+    gradFunc: (dy, saved, attrs) => {
+      const [x, mean, variance, scale] = saved;
+      const channels = x.shape[x.shape.length - 1];
+      const fits =
+        tf.getBackend() === WASM &&
+        tf.getKernel(BATCH_NORM_GRAD, WASM) !== undefined &&
+        x.dtype === 'float32' &&
+        x.rank >= 2 &&
+        [mean, variance, scale].every((t) => t == null || (t.rank === 1 && t.shape[0] === channels && t.dtype === 'float32'));
+      if (!fits) return original.gradFunc(dy, saved, attrs);
+      const inputs: tf.NamedTensorMap = { dy: dy as tf.Tensor, x, mean, variance };
+      if (scale != null) inputs.scale = scale;
+      const [dx, dMean, dVariance, dScale, dOffset] = tf.engine().runKernel(BATCH_NORM_GRAD, inputs, attrs as tf.NamedAttrMap) as tf.Tensor[];
+      return { x: () => dx, mean: () => dMean, variance: () => dVariance, scale: () => dScale, offset: () => dOffset };
+    },
+  };
+}
+
+// ---------------------------------------------------------------------------------------
 // Registration
 // ---------------------------------------------------------------------------------------
 
@@ -640,6 +728,11 @@ export interface WasmTrainingKernels {
   added: string[];
   /** Wasm kernels replaced by faster ones (the originals remain the fallback for other cases). */
   replaced: string[];
+  /**
+   * Kernels whose gradient is computed by adtkit on wasm (`FusedBatchNorm`: one pass for
+   * per-channel parameters); other backends keep TF.js's gradient.
+   */
+  gradients: string[];
 }
 
 const implementations: Record<string, Kernel> = {
@@ -667,7 +760,7 @@ const implementations: Record<string, Kernel> = {
  * Requires `@tensorflow/tfjs-backend-wasm` to be imported (its kernels registered); the
  * backend itself may be initialised before or after this call.
  *
- * @returns The kernels added and replaced.
+ * @returns The kernels added and replaced, and the gradients swapped (FusedBatchNorm).
  * @throws {@link BackendError} (code `BACKEND_UNAVAILABLE`) when the wasm backend's kernels
  *   are not registered.
  * @example
@@ -681,7 +774,7 @@ const implementations: Record<string, Kernel> = {
  * ```
  */
 export function enableWasmTraining(): WasmTrainingKernels {
-  if (originals !== null) return { added: [...added], replaced: [...originals.keys()] };
+  if (originals !== null) return enabledKernels();
   const missing = REQUIRED_KERNELS.filter((k) => tf.getKernel(k, WASM) === undefined);
   if (missing.length > 0) {
     throw new BackendError(
@@ -711,7 +804,17 @@ export function enableWasmTraining(): WasmTrainingKernels {
   }
   originals = saved;
   added = newlyAdded;
-  return { added: [...added], replaced: [...saved.keys()] };
+  const bnGrad = tf.getGradient('FusedBatchNorm');
+  if (bnGrad !== undefined) {
+    tf.registerKernel({ kernelName: BATCH_NORM_GRAD, backendName: WASM, kernelFunc: batchNormGrad as unknown as tf.KernelFunc });
+    originalBatchNormGrad = bnGrad;
+    tf.registerGradient(batchNormGradConfig(bnGrad));
+  }
+  return enabledKernels();
+}
+
+function enabledKernels(): WasmTrainingKernels {
+  return { added: [...added], replaced: [...(originals?.keys() ?? [])], gradients: originalBatchNormGrad !== null ? ['FusedBatchNorm'] : [] };
 }
 
 /**
@@ -727,6 +830,11 @@ export function disableWasmTraining(): void {
   }
   originals = null;
   added = [];
+  if (originalBatchNormGrad !== null) {
+    tf.registerGradient(originalBatchNormGrad);
+    tf.unregisterKernel(BATCH_NORM_GRAD, WASM);
+    originalBatchNormGrad = null;
+  }
 }
 
 /** Whether {@link enableWasmTraining} is in effect. */
