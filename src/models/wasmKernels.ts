@@ -580,8 +580,11 @@ function leadingAxesReduction(kind: 'Sum' | 'Mean', args: KernelArgs): tf.Tensor
   const rows = total / columns;
   const acc = new Float64Array(columns);
   const xv = view(be, x);
-  for (let r = 0, base = 0; r < rows; r++, base += columns) {
-    for (let c = 0; c < columns; c++) acc[c] += xv[base + c];
+  // One flat loop with a wrapping column index: ~2x faster in V8 than nested row/column loops
+  // when rows are short (per-channel statistics: 32 or 64 columns).
+  for (let i = 0, c = 0; i < total; i++) {
+    acc[c] += xv[i];
+    if (++c === columns) c = 0;
   }
   if (kind === 'Mean') for (let c = 0; c < columns; c++) acc[c] /= rows;
   const outShape = attrs.keepDims ? x.shape.map((d, i) => (i < k ? 1 : d)) : x.shape.slice(k);
@@ -628,8 +631,9 @@ function fusedBatchNorm(args: KernelArgs): tf.TensorInfo {
   const out = alloc(be, x!.shape);
   const xv = view(be, x!);
   const yv = view(be, out);
-  for (let base = 0; base < total; base += channels) {
-    for (let c = 0; c < channels; c++) yv[base + c] = xv[base + c] * a[c] + b[c];
+  for (let i = 0, c = 0; i < total; i++) {
+    yv[i] = xv[i] * a[c] + b[c];
+    if (++c === channels) c = 0;
   }
   return out;
 }
@@ -673,13 +677,12 @@ function batchNormGrad(args: KernelArgs): tf.TensorInfo[] {
     const xv = view(be, x!);
     const dxv = view(be, dx);
     const factor = Float32Array.from({ length: channels }, (_, c) => g[c] * k[c]);
-    for (let base = 0; base < total; base += channels) {
-      for (let c = 0; c < channels; c++) {
-        const d = dyv[base + c];
-        sumDy[c] += d;
-        sumDyXc[c] += d * (xv[base + c] - m[c]);
-        dxv[base + c] = d * factor[c];
-      }
+    for (let i = 0, c = 0; i < total; i++) {
+      const d = dyv[i];
+      sumDy[c] += d;
+      sumDyXc[c] += d * (xv[i] - m[c]);
+      dxv[i] = d * factor[c];
+      if (++c === channels) c = 0;
     }
   }
   const outs = [alloc(be, [channels]), alloc(be, [channels]), alloc(be, [channels]), alloc(be, [channels])];
