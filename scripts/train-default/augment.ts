@@ -17,7 +17,10 @@
  */
 import type { SegmentBatch, SegmentDataset } from '../../src/train/index.js';
 
-/** Seeded PRNG (mulberry32). */
+/**
+ * Seeded PRNG (mulberry32). Kept as is rather than train/random.ts's Rng: the shipped model was
+ * trained with this exact stream (changing it would make the run unreproducible from the repo).
+ */
 function mulberry32(seed: number): () => number {
   let s = seed >>> 0;
   return () => {
