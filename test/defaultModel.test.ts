@@ -7,10 +7,11 @@
  * wasm backend (inference only; the cpu backend needs minutes for a real track).
  */
 import { readFileSync, statSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
-import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
+import '@tensorflow/tfjs-backend-wasm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { locateWasmBinaries } from './helpers/wasm.js';
 import { onsetF1 } from '../src/eval/index.js';
 import { MDB_CLASS_MAPPING, parseTextAnnotations, readAudioFile } from '../src/io/index.js';
 import { countCRNNParams } from '../src/models/index.js';
@@ -29,7 +30,7 @@ const MDB_DRUMS_MICRO_F1_FLOOR = 0.4;
 let bundle: ModelBundle;
 
 beforeAll(async () => {
-  setWasmPaths(join(dirname(require.resolve('@tensorflow/tfjs-backend-wasm')), '/'));
+  locateWasmBinaries();
   expect(await tf.setBackend('wasm')).toBe(true);
   bundle = await loadBundle(BUNDLE_DIR);
 });

@@ -5,18 +5,16 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
-import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
+import '@tensorflow/tfjs-backend-wasm';
 import { input as tfInput, model as tfModel, type SymbolicTensor } from '@tensorflow/tfjs-layers';
-import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { locateWasmBinaries } from './helpers/wasm.js';
 import { AdtBidirectionalRNN, createRNN } from '../src/models/index.js';
 import { ADT_GRU_GATES, ADT_LSTM_GATES, gruGates, lstmGates } from '../src/models/rnnKernels.js';
 import { maxAbsDiff } from './helpers/fixtures.js';
 
 beforeAll(async () => {
-  const require = createRequire(import.meta.url);
-  setWasmPaths(join(dirname(require.resolve('@tensorflow/tfjs-backend-wasm')), '/'));
+  locateWasmBinaries();
   await tf.setBackend('cpu');
 });
 

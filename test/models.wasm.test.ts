@@ -4,11 +4,10 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
-import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
+import '@tensorflow/tfjs-backend-wasm';
 import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { locateWasmBinaries } from './helpers/wasm.js';
 import { importTorchWeights } from '../src/models/index.js';
 import { fixturePath, loadArray, maxAbsDiff } from './helpers/fixtures.js';
 import { RECURRENT_AND_CNN_CLASSES, buildModel, fixtureInput, modelsManifest } from './helpers/modelCases.js';
@@ -21,8 +20,7 @@ const LOGIT_ATOL = 1e-4;
 const CPU_FRAMES = 64;
 
 beforeAll(async () => {
-  const require = createRequire(import.meta.url);
-  setWasmPaths(join(dirname(require.resolve('@tensorflow/tfjs-backend-wasm')), '/'));
+  locateWasmBinaries();
   expect(await tf.setBackend('wasm')).toBe(true);
   await tf.setBackend('cpu');
 });

@@ -5,12 +5,12 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
-import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
+import '@tensorflow/tfjs-backend-wasm';
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { locateWasmBinaries } from './helpers/wasm.js';
 import {
   createCRNN,
   disableWasmThreads,
@@ -24,8 +24,7 @@ import { fixturePath, loadArray, maxAbsDiff } from './helpers/fixtures.js';
 import { expectAdtError } from './helpers/errors.js';
 import { buildCaseModel, fixtureInput, modelsManifest } from './helpers/modelCases.js';
 
-const require = createRequire(import.meta.url);
-setWasmPaths(join(dirname(require.resolve('@tensorflow/tfjs-backend-wasm')), '/'));
+locateWasmBinaries();
 const manifest = modelsManifest();
 const LOGIT_ATOL = 1e-4;
 /** Threaded vs single-threaded wasm: same kernels, XNNPACK splits the work by output tiles. */
@@ -131,7 +130,7 @@ describe('enableWasmThreads in a plain Node process', () => {
       'const y = m.predict(tf.zeros([1, 20, 84, 1]));',
       "console.log('threads', wasmThreadsCount(), 'shape', y.shape.join('x'));",
     ].join('\n');
-    const root = join(dirname(require.resolve('../package.json')));
+    const root = join(import.meta.dirname, '..');
     const tsx = join(root, 'node_modules', '.bin', 'tsx');
     const dir = join(root, 'node_modules', '.cache', 'adtkit-tests');
     mkdirSync(dir, { recursive: true });

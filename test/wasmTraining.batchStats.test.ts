@@ -13,10 +13,9 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
-import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
-import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
+import '@tensorflow/tfjs-backend-wasm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { locateWasmBinaries } from './helpers/wasm.js';
 import { enableWasmTraining } from '../src/models/index.js';
 import { modelsManifest } from './helpers/modelCases.js';
 import { compareGrads, compareUpdatedWeights, trainStep } from './helpers/wasmTraining.js';
@@ -29,8 +28,7 @@ const FRAMES = 4;
 const manifest = modelsManifest();
 
 beforeAll(async () => {
-  const require = createRequire(import.meta.url);
-  setWasmPaths(join(dirname(require.resolve('@tensorflow/tfjs-backend-wasm')), '/'));
+  locateWasmBinaries();
   expect(await tf.setBackend('wasm')).toBe(true);
   enableWasmTraining();
 });

@@ -8,10 +8,10 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
-import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
-import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
+import '@tensorflow/tfjs-backend-wasm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { locateWasmBinaries } from './helpers/wasm.js';
+import { relErr } from './helpers/wasmTraining.js';
 import { disableWasmTraining, enableWasmTraining, isWasmTrainingEnabled } from '../src/models/index.js';
 
 const RTOL = 1e-4;
@@ -41,17 +41,6 @@ function values(n: number, seed: number): Float32Array {
   });
 }
 const size = (shape: number[]) => shape.reduce((a, b) => a * b, 1);
-
-function relErr(got: ArrayLike<number>, want: ArrayLike<number>): number {
-  expect(got.length).toBe(want.length);
-  let diff = 0;
-  let scale = 0;
-  for (let i = 0; i < want.length; i++) {
-    diff = Math.max(diff, Math.abs(got[i] - want[i]));
-    scale = Math.max(scale, Math.abs(want[i]));
-  }
-  return diff / Math.max(scale, 1e-30);
-}
 
 /** dx, df of Σ r ⊙ conv2d(x, f) (r random, so dy is random) on `backend`. */
 function convGrads(backend: string, c: ConvCase): { dx: Float32Array; df: Float32Array } {
@@ -120,8 +109,7 @@ function wasmBuffers(): number {
 }
 
 beforeAll(async () => {
-  const require = createRequire(import.meta.url);
-  setWasmPaths(join(dirname(require.resolve('@tensorflow/tfjs-backend-wasm')), '/'));
+  locateWasmBinaries();
   expect(await tf.setBackend('wasm')).toBe(true);
 });
 afterAll(async () => {
@@ -345,21 +333,18 @@ describe('wasm kernels for training', () => {
 
   it('the replaced kernels agree with the originals they replace (wasm vs wasm)', () => {
     const c = convCases[1];
+    const dxOnWasm = () =>
+      tf.tidy(() => {
+        tf.setBackend('wasm');
+        const x = tf.tensor4d(values(size(c.x), 1), c.x);
+        const f = tf.tensor4d(values(size(c.f), 2), c.f);
+        return tf.grad((a: tf.Tensor) => tf.sum(tf.square(tf.conv2d(a as tf.Tensor4D, f, 1, 'same'))))(x).dataSync();
+      });
     disableWasmTraining();
-    const stockDx = tf.tidy(() => {
-      tf.setBackend('wasm');
-      const x = tf.tensor4d(values(size(c.x), 1), c.x);
-      const f = tf.tensor4d(values(size(c.f), 2), c.f);
-      return tf.grad((a: tf.Tensor) => tf.sum(tf.square(tf.conv2d(a as tf.Tensor4D, f, 1, 'same'))))(x).dataSync();
-    });
+    const stockDx = dxOnWasm();
     const stockMm = matMulOn('wasm', matMulCases[1]);
     enableWasmTraining();
-    const newDx = tf.tidy(() => {
-      tf.setBackend('wasm');
-      const x = tf.tensor4d(values(size(c.x), 1), c.x);
-      const f = tf.tensor4d(values(size(c.f), 2), c.f);
-      return tf.grad((a: tf.Tensor) => tf.sum(tf.square(tf.conv2d(a as tf.Tensor4D, f, 1, 'same'))))(x).dataSync();
-    });
+    const newDx = dxOnWasm();
     expect(relErr(newDx, stockDx)).toBeLessThanOrEqual(RTOL);
     expect(relErr(matMulOn('wasm', matMulCases[1]), stockMm)).toBeLessThanOrEqual(RTOL);
   });

@@ -13,10 +13,9 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
-import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
-import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
+import '@tensorflow/tfjs-backend-wasm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { locateWasmBinaries } from './helpers/wasm.js';
 import { enableWasmTraining } from '../src/models/index.js';
 import { RECURRENT_AND_CNN_CLASSES, TRANSFORMER_CLASSES, modelsManifest } from './helpers/modelCases.js';
 import { compareGrads, compareUpdatedWeights, kernelCallError, recordingKernelCalls, trainStep, type StepResult } from './helpers/wasmTraining.js';
@@ -30,8 +29,7 @@ const manifest = modelsManifest();
 const cases = manifest.cases;
 
 beforeAll(async () => {
-  const require = createRequire(import.meta.url);
-  setWasmPaths(join(dirname(require.resolve('@tensorflow/tfjs-backend-wasm')), '/'));
+  locateWasmBinaries();
   expect(await tf.setBackend('wasm')).toBe(true);
   enableWasmTraining();
 });

@@ -118,6 +118,14 @@ function reshaped(t: tf.TensorInfo, shape: number[]): tf.TensorInfo {
   return { dataId: t.dataId, shape, dtype: t.dtype };
 }
 
+/** Attributes common to the two convolution-gradient kernels. */
+interface ConvGradAttrs {
+  strides: number | [number, number];
+  pad: 'valid' | 'same' | number | tf.backend_util.ExplicitPadding;
+  dataFormat?: 'NHWC' | 'NCHW';
+  dimRoundingMode?: 'floor' | 'round' | 'ceil';
+}
+
 function pair(v: unknown): [number, number] {
   return typeof v === 'number' ? [v, v] : (v as [number, number]);
 }
@@ -140,10 +148,7 @@ function conv2DBackpropFilter(args: KernelArgs): tf.TensorInfo {
   const be = args.backend as WasmBackend;
   const x = args.inputs.x as tf.TensorInfo;
   const dy = args.inputs.dy as tf.TensorInfo;
-  const attrs = args.attrs as unknown as {
-    strides: number | [number, number]; pad: 'valid' | 'same' | number | tf.backend_util.ExplicitPadding;
-    dataFormat?: 'NHWC' | 'NCHW'; dimRoundingMode?: 'floor' | 'round' | 'ceil'; filterShape: [number, number, number, number];
-  };
+  const attrs = args.attrs as unknown as ConvGradAttrs & { filterShape: [number, number, number, number] };
   assertFloat32NHWC('Conv2DBackpropFilter', attrs.dataFormat, x, dy);
   const info = tf.backend_util.computeConv2DInfo(
     x.shape as [number, number, number, number], attrs.filterShape, attrs.strides, 1, attrs.pad, attrs.dimRoundingMode, false, 'channelsLast');
@@ -306,10 +311,7 @@ function conv2DBackpropInput(args: KernelArgs): tf.TensorInfo {
   const be = args.backend as WasmBackend;
   const dy = args.inputs.dy as tf.TensorInfo;
   const filter = args.inputs.filter as tf.TensorInfo;
-  const attrs = args.attrs as unknown as {
-    strides: number | [number, number]; pad: 'valid' | 'same' | number | tf.backend_util.ExplicitPadding;
-    dataFormat?: 'NHWC' | 'NCHW'; dimRoundingMode?: 'floor' | 'round' | 'ceil'; inputShape: [number, number, number, number];
-  };
+  const attrs = args.attrs as unknown as ConvGradAttrs & { inputShape: [number, number, number, number] };
   const [sh, sw] = pair(attrs.strides);
   if (sh !== 1 || sw !== 1 || (attrs.dataFormat !== undefined && attrs.dataFormat !== 'NHWC') || dy.dtype !== 'float32') {
     return run('Conv2DBackpropInput', be, args.inputs, args.attrs);

@@ -7,6 +7,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { input as tfInput, layers as tfl, model as tfModel, type LayersModel, type SymbolicTensor } from '@tensorflow/tfjs-layers';
 import { createCRNN } from '../../src/models/index.js';
 import { createBundle, type ModelBundle, type ModelCardDraft } from '../../src/transcribe/index.js';
+import { prng } from '../audioHelpers.js';
 
 export const SR = 44100;
 export const HOP = 441;
@@ -53,17 +54,8 @@ export function clicks(frames: readonly number[], seconds: number, amplitude = 0
   return x;
 }
 
-/** Deterministic PRNG (mulberry32) in [0, 1). */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** Deterministic PRNG (mulberry32) in [0, 1): the audio tests' generator. */
+export const rng = prng;
 
 /** A drum-like test signal: decaying noise bursts and low tones at varying levels, plus quiet noise. */
 export function drumLike(seconds: number, seed = 1, sampleRate = SR): Float32Array {
