@@ -16,6 +16,7 @@
  * Labels are untouched. Reproducible: the random stream is seeded by (seed, epoch, segment).
  */
 import type { SegmentBatch, SegmentDataset } from '../../src/train/index.js';
+import { overlaySegment, type OverlayClip, type OverlayOptions } from './overlays.js';
 
 /**
  * Seeded PRNG (mulberry32). Kept as is rather than train/random.ts's Rng: the shipped model was
@@ -77,7 +78,18 @@ export class AugmentedDataset implements SegmentDataset {
   readonly classes: number;
   epoch = 0;
 
-  constructor(private readonly base: SegmentDataset & { mapIndex?: (i: number) => number }, private readonly seed: number) {
+  /**
+   * @param overlays - clip bank and options of overlays.ts, mixed in before the spectral
+   *   augmentation (from their own random stream, so the spectral stream stays stage 2's)
+   * @param spectral - apply {@link augmentSegment} (default true; false for an overlay-only
+   *   validation set)
+   */
+  constructor(
+    private readonly base: SegmentDataset & { mapIndex?: (i: number) => number },
+    private readonly seed: number,
+    private readonly overlays: { bank: readonly OverlayClip[]; options?: OverlayOptions } | null = null,
+    private readonly spectral = true,
+  ) {
     this.length = base.length;
     this.frames = base.frames;
     this.bins = base.bins;
@@ -87,7 +99,15 @@ export class AugmentedDataset implements SegmentDataset {
   async read(indices: readonly number[]): Promise<SegmentBatch> {
     const batch = await this.base.read(indices);
     const size = this.frames * this.bins;
+    const targetSize = this.frames * this.classes;
     for (let n = 0; n < indices.length; n++) {
+      if (this.overlays !== null) {
+        const overlayRandom = mulberry32((this.seed * 1000003 + this.epoch * 7919 + indices[n] * 104729 + 0x5bd1e995) >>> 0);
+        const features = batch.features.subarray(n * size, (n + 1) * size);
+        const targets = batch.targets.subarray(n * targetSize, (n + 1) * targetSize);
+        overlaySegment(features, targets, this.frames, this.bins, this.classes, this.overlays.bank, overlayRandom, this.overlays.options);
+      }
+      if (!this.spectral) continue;
       const random = mulberry32((this.seed * 1000003 + this.epoch * 7919 + indices[n] * 104729) >>> 0);
       augmentSegment(batch.features.subarray(n * size, (n + 1) * size), this.frames, this.bins, random);
     }

@@ -21,6 +21,7 @@ import '@tensorflow/tfjs-backend-cpu';
 import '@tensorflow/tfjs-backend-wasm';
 import { createCRNN, enableWasmThreads, enableWasmTraining, loadModel, nodeFileHandler, type CreateCRNNOptions } from '../../src/models/index.js';
 import { AugmentedDataset } from './augment.js';
+import { buildOverlayBank } from './overlays.js';
 import { AdamW, datasetInfrequencyWeights, fitDatasetStandardization, train, weightedBceWithLogits, withSeededRandom, type EpochRecord } from '../../src/train/index.js';
 import { EpochSubset, cacheExample, isValidation, listSynthExamples, openCached, SEGMENT_OPTIONS } from './common.js';
 
@@ -42,6 +43,8 @@ const { values: args } = parseArgs({
     seed: { type: 'string', default: '1' },
     resume: { type: 'boolean', default: false },
     augment: { type: 'boolean', default: false },
+    /** Mix synthesized cymbals (CY) and pitched distractors into segments (overlays.ts); also into validation. */
+    overlays: { type: 'boolean', default: false },
     init: { type: 'string' },
     threads: { type: 'string', default: '1' },
     measure: { type: 'boolean', default: false },
@@ -138,7 +141,12 @@ async function main(): Promise<void> {
   const seed = Number(args.seed);
   const perEpoch = Math.min(Number(args['segments-per-epoch']), trainAll.length);
   const subset = new EpochSubset(trainAll, perEpoch, seed);
-  const augmented = args.augment ? new AugmentedDataset(subset, seed) : null;
+  // Overlay banks: training and validation draw from different synthesized clips.
+  const overlayBanks = args.overlays ? { train: buildOverlayBank(seed * 7 + 11), validation: buildOverlayBank(seed * 7 + 12, 40, 40) } : null;
+  if (overlayBanks) log(`overlay banks: ${overlayBanks.train.length} training clips, ${overlayBanks.validation.length} validation clips`);
+  const augmented = args.augment || overlayBanks ? new AugmentedDataset(subset, seed, overlayBanks && { bank: overlayBanks.train }, args.augment) : null;
+  // Validation with overlays is fixed (epoch 0 of its own stream) and has no spectral augmentation.
+  const validationSet = overlayBanks ? new AugmentedDataset(validation, seed + 1, { bank: overlayBanks.validation }, false) : validation;
   // Warm start: the weights of an existing bundle's model (same architecture).
   let initialWeights: Float32Array[] | null = null;
   if (args.init !== undefined) {
@@ -167,6 +175,9 @@ async function main(): Promise<void> {
     widening: SEGMENT_OPTIONS.widening,
     split: 'example index % 10 === 9 → validation, others → training',
     augmentation: args.augment ? 'scripts/train-default/augment.ts: gain −12..+6 dB, tilt ±8 dB, two ±10 dB resonances, noise floor (p 0.3)' : null,
+    overlays: args.overlays
+      ? 'scripts/train-default/overlays.ts: p 0.5 synthesized cymbals (CY, −30..−2 dB of the segment peak, sometimes ride patterns), p 0.5 pitched distractors (no label, −24..+2 dB); bank seeds 7·seed+11 (train, 320 clips) / 7·seed+12 (validation, 80 clips, fixed draw)'
+      : null,
     initialWeights: args.init ?? null,
     wasmThreads: Number(args.threads),
   };
@@ -200,7 +211,7 @@ async function main(): Promise<void> {
     }
     return model;
   };
-  const result = await train(makeModel, { train: augmented ?? subset, validation }, {
+  const result = await train(makeModel, { train: augmented ?? subset, validation: validationSet }, {
     epochs: config.maxEpochs,
     batchSize,
     learningRate: config.learningRate,
