@@ -37,6 +37,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { initializers, layers as tfl, type LayerVariable, type Shape } from '@tensorflow/tfjs-layers';
 import { ModelConfigError } from '../errors.js';
 import type { AdtLayerArgs } from './convFrontEnd.js';
+import { ADT_GRU_SCAN, ADT_GRU_SCAN_GRAD } from './gruScan.js';
 import { ADT_GRU_GATES, ADT_GRU_GATES_GRAD, ADT_LSTM_GATES, ADT_LSTM_GATES_GRAD, gruGates, lstmGates } from './rnnKernels.js';
 import { transposeMatrix, type TorchImportable, type TorchTensorSource } from './torchWeights.js';
 
@@ -129,6 +130,7 @@ function unstackTime(x: tf.Tensor): tf.Tensor[] {
  */
 function recurrentScan(cell: RecurrentCell, proj: tf.Tensor, wRec: tf.Tensor, recBias: tf.Tensor | null, reverse: boolean): tf.Tensor {
   const gru = cell === 'gru';
+  if (gru && hasKernel(ADT_GRU_SCAN_GRAD)) return gruScanWithGradient(proj, wRec, recBias, reverse);
   const [t, b] = proj.shape;
   const h = wRec.shape[0];
   const order = (s: number) => (reverse ? t - 1 - s : s);
@@ -199,6 +201,43 @@ function recurrentScan(cell: RecurrentCell, proj: tf.Tensor, wRec: tf.Tensor, re
     const [p, w, save] = args as [tf.Tensor, tf.Tensor, tf.GradSaveFunc];
     return { value: forward(p, w, null, save), gradFunc };
   })(proj, wRec);
+}
+
+/**
+ * {@link recurrentScan} for a GRU with the WebAssembly scan kernels (gruScan.ts): the forward
+ * direction and its backward pass through time are one kernel call each; the weight and bias
+ * gradients stay one matMul and one sum.
+ */
+function gruScanWithGradient(proj: tf.Tensor, wRec: tf.Tensor, recBias: tf.Tensor | null, reverse: boolean): tf.Tensor {
+  const [t, b, g] = proj.shape;
+  const h = wRec.shape[0];
+  const gradFunc = (dy: tf.Tensor | tf.Tensor[], saved: tf.Tensor[]): tf.Tensor[] => {
+    const [p, w, ghs, hs] = saved;
+    const [dPre, dGh, hPrev] = tf.engine().runKernel(ADT_GRU_SCAN_GRAD, { dy: dy as tf.Tensor, proj: p, ghs, hs, wRec: w }, { reverse }) as tf.Tensor[];
+    const dGH = tf.reshape(dGh, [t * b, g]);
+    const grads = [dPre, tf.matMul(tf.reshape(hPrev, [t * b, h]), dGH, true, false)];
+    if (recBias) grads.push(tf.sum(dGH, 0));
+    return grads;
+  };
+  const forward = (p: tf.Tensor, w: tf.Tensor, bias: tf.Tensor | null, save: tf.GradSaveFunc): tf.Tensor => {
+    const [hs, ghs] = tf.engine().runKernel(ADT_GRU_SCAN, bias ? { proj: p, wRec: w, recBias: bias } : { proj: p, wRec: w }, { reverse, saveGates: true }) as tf.Tensor[];
+    save([p, w, ghs, hs]);
+    return hs;
+  };
+  if (recBias) {
+    return tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) => {
+      const [p, w, bias, save] = args as [tf.Tensor, tf.Tensor, tf.Tensor, tf.GradSaveFunc];
+      return { value: forward(p, w, bias, save), gradFunc };
+    })(proj, wRec, recBias);
+  }
+  return tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) => {
+    const [p, w, save] = args as [tf.Tensor, tf.Tensor, tf.GradSaveFunc];
+    return { value: forward(p, w, null, save), gradFunc };
+  })(proj, wRec);
+}
+
+function hasKernel(name: string): boolean {
+  return tf.getKernel(name, tf.getBackend()) !== undefined;
 }
 
 function hasScanKernels(cell: RecurrentCell): boolean {
@@ -305,6 +344,11 @@ export class AdtBidirectionalRNN extends tfl.Layer implements TorchImportable {
       // Only while recording gradients: inference keeps the plain loop (no saved stacks).
       if (tf.engine().isTapeOn() && hasScanKernels(this.cell)) {
         directions.push([recurrentScan(this.cell, proj, wRec, recBias ?? null, d === 1)]);
+        continue;
+      }
+      if (gru && !tf.engine().isTapeOn() && hasKernel(ADT_GRU_SCAN)) {
+        const args: tf.NamedTensorMap = recBias ? { proj, wRec, recBias } : { proj, wRec };
+        directions.push([(tf.engine().runKernel(ADT_GRU_SCAN, args, { reverse: d === 1, saveGates: false }) as tf.Tensor[])[0]]);
         continue;
       }
       const steps = splitTime(proj);

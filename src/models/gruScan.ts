@@ -1,0 +1,213 @@
+/**
+ * A whole direction of a GRU layer in one call: the WebAssembly SIMD kernels of
+ * `wasm/gruScan.wat` (forward and backward through time), wrapped as TF.js kernels
+ * `AdtGRUScan` / `AdtGRUScanGrad` for the cpu and wasm backends.
+ *
+ * Why: per time step TF.js needs two engine calls (recurrent matMul + gate kernel), each with
+ * tensor bookkeeping, a heap copy on wasm and a thread-pool dispatch; for the built-in model's
+ * 72-unit layers that overhead is most of the recurrent time. Here the data is copied once per
+ * layer direction into the module's own memory (padded to its SIMD layout), and every step runs
+ * inside WebAssembly. The module is 2 kB, compiled synchronously on first use (allowed on a
+ * browser's main thread below 4 kB); where WebAssembly SIMD is missing the kernels are not
+ * registered and the layers keep the per-step path.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import { GRU_SCAN_WASM_BASE64 } from './wasm/gruScanBinary.js';
+
+export const ADT_GRU_SCAN = 'AdtGRUScan';
+export const ADT_GRU_SCAN_GRAD = 'AdtGRUScanGrad';
+
+interface ScanExports {
+  memory: WebAssembly.Memory;
+  gruForward(proj: number, w: number, bias: number, hs: number, ghs: number, zeros: number, steps: number, rows: number, hp: number, reverse: number, saveGh: number): void;
+  gruBackward(dy: number, proj: number, ghs: number, hs: number, wT: number, dPre: number, dGh: number, dhd: number, dhm: number, zeros: number, steps: number, rows: number, hp: number, reverse: number): void;
+}
+
+function decodeBase64(text: string): Uint8Array<ArrayBuffer> {
+  return Uint8Array.from(atob(text), (c) => c.charCodeAt(0));
+}
+
+let instance: ScanExports | null | undefined;
+
+/** The module's exports, or null where WebAssembly SIMD is unavailable. */
+function scanModule(): ScanExports | null {
+  if (instance !== undefined) return instance;
+  try {
+    const bytes = decodeBase64(GRU_SCAN_WASM_BASE64);
+    instance = typeof WebAssembly === 'object' && WebAssembly.validate(bytes) ? (new WebAssembly.Instance(new WebAssembly.Module(bytes)).exports as unknown as ScanExports) : null;
+  } catch {
+    instance = null;
+  }
+  return instance;
+}
+
+/** Whether the WebAssembly SIMD scan kernels can run here. */
+export function gruScanAvailable(): boolean {
+  return scanModule() !== null;
+}
+
+/** Bump allocator over the module's memory, reset per call (the kernels are synchronous). */
+class Arena {
+  private offset = 0;
+  private readonly requests: number[] = [];
+  /** Reserves `floats` float32s (16-byte aligned); returns the byte address. */
+  reserve(floats: number): number {
+    const address = this.offset;
+    this.offset += Math.ceil((floats * 4) / 16) * 16;
+    this.requests.push(address);
+    return address;
+  }
+  /** Grows the memory to fit, then returns a fresh Float32Array over it (growing detaches old views). */
+  commit(module: ScanExports): Float32Array {
+    const pages = Math.ceil(this.offset / 65536);
+    const have = module.memory.buffer.byteLength / 65536;
+    if (pages > have) module.memory.grow(pages - have);
+    return new Float32Array(module.memory.buffer);
+  }
+}
+
+const roundUp = (n: number, m: number): number => Math.ceil(n / m) * m;
+
+/** Copies [T·B rows, blocks·h] into [T, rowsP, blocks·hp] at float offset `at` (zero padding must already be there). */
+function pack(heap: Float32Array, at: number, src: Float32Array, t: number, b: number, rowsP: number, blocks: number, h: number, hp: number): void {
+  for (let s = 0; s < t; s++) {
+    for (let r = 0; r < b; r++) {
+      const from = (s * b + r) * blocks * h;
+      const to = at + (s * rowsP + r) * blocks * hp;
+      for (let g = 0; g < blocks; g++) heap.set(src.subarray(from + g * h, from + (g + 1) * h), to + g * hp);
+    }
+  }
+}
+
+/** The inverse of {@link pack}: [T, rowsP, blocks·hp] at `at` → new [T·B rows, blocks·h]. */
+function unpack(heap: Float32Array, at: number, t: number, b: number, rowsP: number, blocks: number, h: number, hp: number): Float32Array {
+  const out = new Float32Array(t * b * blocks * h);
+  for (let s = 0; s < t; s++) {
+    for (let r = 0; r < b; r++) {
+      const from = at + (s * rowsP + r) * blocks * hp;
+      const to = (s * b + r) * blocks * h;
+      for (let g = 0; g < blocks; g++) out.set(heap.subarray(from + g * hp, from + g * hp + h), to + g * h);
+    }
+  }
+  return out;
+}
+
+/** w [H, 3H] → padded [HP, 3HP] (transposed: [3HP, HP]) at float offset `at`. */
+function packWeights(heap: Float32Array, at: number, w: Float32Array, h: number, hp: number, transposed: boolean): void {
+  for (let i = 0; i < h; i++) {
+    for (let g = 0; g < 3; g++) {
+      for (let j = 0; j < h; j++) {
+        const value = w[i * 3 * h + g * h + j];
+        if (transposed) heap[at + (g * hp + j) * hp + i] = value;
+        else heap[at + i * 3 * hp + g * hp + j] = value;
+      }
+    }
+  }
+}
+
+/**
+ * Runs one GRU direction. `proj` [T, B, 3H] (biases folded in except b_hn), `w` [H, 3H],
+ * `recBias` [3H] or null. Returns hidden states [T, B, H] and, with `saveGates`, the recurrent
+ * products gh [T, B, 3H] the backward pass needs.
+ */
+export function gruScanForward(proj: Float32Array, w: Float32Array, recBias: Float32Array | null, t: number, b: number, h: number, reverse: boolean, saveGates: boolean): { hs: Float32Array; ghs: Float32Array | null } {
+  const module = scanModule();
+  if (module === null) throw new Error('gruScanForward: WebAssembly SIMD is not available');
+  const hp = roundUp(h, 16);
+  const rowsP = roundUp(b, 2);
+  const arena = new Arena();
+  const projAt = arena.reserve(t * rowsP * 3 * hp);
+  const wAt = arena.reserve(hp * 3 * hp);
+  const biasAt = arena.reserve(3 * hp);
+  const hsAt = arena.reserve(t * rowsP * hp);
+  const ghsAt = arena.reserve((saveGates ? t : 1) * rowsP * 3 * hp);
+  const zerosAt = arena.reserve(rowsP * hp);
+  const heap = arena.commit(module);
+  heap.fill(0, 0, zerosAt / 4 + rowsP * hp);
+  pack(heap, projAt / 4, proj, t, b, rowsP, 3, h, hp);
+  packWeights(heap, wAt / 4, w, h, hp, false);
+  if (recBias !== null) for (let g = 0; g < 3; g++) heap.set(recBias.subarray(g * h, (g + 1) * h), biasAt / 4 + g * hp);
+  module.gruForward(projAt, wAt, biasAt, hsAt, ghsAt, zerosAt, t, rowsP, hp, reverse ? 1 : 0, saveGates ? 1 : 0);
+  const view = new Float32Array(module.memory.buffer);
+  return { hs: unpack(view, hsAt / 4, t, b, rowsP, 1, h, hp), ghs: saveGates ? unpack(view, ghsAt / 4, t, b, rowsP, 3, h, hp) : null };
+}
+
+/**
+ * Backward pass through time of one direction: from dy [T, B, H] (the gradient reaching the
+ * outputs) and the forward's proj, gh and hidden states, returns dPre and dGh [T, B, 3H] (the
+ * gradients of the input projection and of the recurrent products) and h_prev [T, B, H] (each
+ * step's incoming state, for the weight gradient).
+ */
+export function gruScanBackward(dy: Float32Array, proj: Float32Array, ghs: Float32Array, hs: Float32Array, w: Float32Array, t: number, b: number, h: number, reverse: boolean): { dPre: Float32Array; dGh: Float32Array; hPrev: Float32Array } {
+  const module = scanModule();
+  if (module === null) throw new Error('gruScanBackward: WebAssembly SIMD is not available');
+  const hp = roundUp(h, 16);
+  const rowsP = roundUp(b, 2);
+  const arena = new Arena();
+  const big = t * rowsP * 3 * hp;
+  const dyAt = arena.reserve(t * rowsP * hp);
+  const projAt = arena.reserve(big);
+  const ghsAt = arena.reserve(big);
+  const hsAt = arena.reserve(t * rowsP * hp);
+  const wTAt = arena.reserve(3 * hp * hp);
+  const dPreAt = arena.reserve(big);
+  const dGhAt = arena.reserve(big);
+  const dhdAt = arena.reserve(rowsP * hp);
+  const dhmAt = arena.reserve(rowsP * hp);
+  const zerosAt = arena.reserve(3 * hp + rowsP * hp);
+  const heap = arena.commit(module);
+  heap.fill(0, 0, zerosAt / 4 + 3 * hp + rowsP * hp);
+  pack(heap, dyAt / 4, dy, t, b, rowsP, 1, h, hp);
+  pack(heap, projAt / 4, proj, t, b, rowsP, 3, h, hp);
+  pack(heap, ghsAt / 4, ghs, t, b, rowsP, 3, h, hp);
+  pack(heap, hsAt / 4, hs, t, b, rowsP, 1, h, hp);
+  packWeights(heap, wTAt / 4, w, h, hp, true);
+  module.gruBackward(dyAt, projAt, ghsAt, hsAt, wTAt, dPreAt, dGhAt, dhdAt, dhmAt, zerosAt, t, rowsP, hp, reverse ? 1 : 0);
+  const view = new Float32Array(module.memory.buffer);
+  // h_prev: the previous step's state in the direction of the scan (zeros at its first step).
+  const hPrev = new Float32Array(t * b * h);
+  const stepSize = b * h;
+  for (let time = 0; time < t; time++) {
+    const prev = reverse ? time + 1 : time - 1;
+    if (prev >= 0 && prev < t) hPrev.set(hs.subarray(prev * stepSize, (prev + 1) * stepSize), time * stepSize);
+  }
+  return { dPre: unpack(view, dPreAt / 4, t, b, rowsP, 3, h, hp), dGh: unpack(view, dGhAt / 4, t, b, rowsP, 3, h, hp), hPrev };
+}
+
+interface Backend {
+  readSync(dataId: object): unknown;
+  write(values: Float32Array, shape: number[], dtype: 'float32'): object;
+}
+type Info = tf.TensorInfo;
+const read = (backend: Backend, info: Info): Float32Array => backend.readSync(info.dataId) as Float32Array;
+const output = (backend: Backend, values: Float32Array, shape: number[]): Info => ({ dataId: backend.write(values, shape, 'float32'), shape, dtype: 'float32' });
+
+function scanKernel({ inputs, backend, attrs }: { inputs: tf.NamedTensorInfoMap; backend: unknown; attrs: { reverse: boolean; saveGates: boolean } }): Info[] {
+  const be = backend as Backend;
+  const proj = inputs.proj as Info;
+  const wRec = inputs.wRec as Info;
+  const [t, b, g] = proj.shape;
+  const h = wRec.shape[0];
+  const bias = inputs.recBias ? read(be, inputs.recBias as Info) : null;
+  const { hs, ghs } = gruScanForward(read(be, proj), read(be, wRec), bias, t, b, h, attrs.reverse, attrs.saveGates);
+  const outs = [output(be, hs, [t, b, h])];
+  if (ghs !== null) outs.push(output(be, ghs, [t, b, g]));
+  return outs;
+}
+
+function scanGradKernel({ inputs, backend, attrs }: { inputs: tf.NamedTensorInfoMap; backend: unknown; attrs: { reverse: boolean } }): Info[] {
+  const be = backend as Backend;
+  const proj = inputs.proj as Info;
+  const wRec = inputs.wRec as Info;
+  const [t, b, g] = proj.shape;
+  const h = wRec.shape[0];
+  const r = gruScanBackward(read(be, inputs.dy as Info), read(be, proj), read(be, inputs.ghs as Info), read(be, inputs.hs as Info), read(be, wRec), t, b, h, attrs.reverse);
+  return [output(be, r.dPre, [t, b, g]), output(be, r.dGh, [t, b, g]), output(be, r.hPrev, [t, b, h])];
+}
+
+if (gruScanAvailable()) {
+  for (const backendName of ['cpu', 'wasm']) {
+    tf.registerKernel({ kernelName: ADT_GRU_SCAN, backendName, kernelFunc: scanKernel as unknown as tf.KernelFunc });
+    tf.registerKernel({ kernelName: ADT_GRU_SCAN_GRAD, backendName, kernelFunc: scanGradKernel as unknown as tf.KernelFunc });
+  }
+}

@@ -1,0 +1,139 @@
+/**
+ * The WebAssembly SIMD GRU scan (src/models/gruScan.ts, wasm/gruScan.wat): the committed binary
+ * is the compiled source; the forward recurrence equals a float64 evaluation of PyTorch's GRU
+ * equations for odd shapes (padding of units and rows), both directions, with and without the
+ * recurrent bias, and saturating inputs; models give the same outputs with the scan kernels as
+ * with the per-step path, on cpu and wasm, without leaking tensors. (Its backward pass is
+ * checked against TF.js autodiff in models.recurrentBptt.test.ts.)
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import '@tensorflow/tfjs-backend-cpu';
+import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { createCRNN, createRNN } from '../src/models/index.js';
+import { ADT_GRU_SCAN, ADT_GRU_SCAN_GRAD, gruScanAvailable, gruScanForward } from '../src/models/gruScan.js';
+// @ts-expect-error: plain ESM build script without types
+import { binaryModuleSource, compileWat } from '../scripts/build-wasm.mjs';
+
+/** PyTorch's GRU recurrence in float64 (proj has b_ir + b_hr, b_iz + b_hz, b_in folded in). */
+function referenceGru(proj: Float32Array, w: Float32Array, bias: Float32Array | null, t: number, b: number, h: number, reverse: boolean): Float64Array {
+  const out = new Float64Array(t * b * h);
+  let state = new Float64Array(b * h);
+  const sigmoid = (x: number) => 1 / (1 + Math.exp(-x));
+  for (let s = 0; s < t; s++) {
+    const time = reverse ? t - 1 - s : s;
+    const next = new Float64Array(b * h);
+    for (let r = 0; r < b; r++) {
+      const gh = new Float64Array(3 * h);
+      for (let j = 0; j < 3 * h; j++) {
+        let sum = bias ? bias[j] : 0;
+        for (let i = 0; i < h; i++) sum += state[r * h + i] * w[i * 3 * h + j];
+        gh[j] = sum;
+      }
+      const p = (time * b + r) * 3 * h;
+      for (let j = 0; j < h; j++) {
+        const rg = sigmoid(proj[p + j] + gh[j]);
+        const z = sigmoid(proj[p + h + j] + gh[h + j]);
+        const n = Math.tanh(proj[p + 2 * h + j] + rg * gh[2 * h + j]);
+        next[r * h + j] = n + z * (state[r * h + j] - n);
+      }
+    }
+    out.set(next, time * b * h);
+    state = next;
+  }
+  return out;
+}
+
+function values(length: number, seed: number, scale: number): Float32Array {
+  return Float32Array.from({ length }, (_, k) => scale * Math.sin(k * 0.731 + seed) * Math.cos(k * 0.0173 + 2 * seed));
+}
+
+describe('GRU scan module', () => {
+  it('the committed binary is the compiled .wat source', async () => {
+    const source = join(import.meta.dirname, '..', 'src', 'models', 'wasm', 'gruScan.wat');
+    const bytes: Buffer = await compileWat(source);
+    expect(readFileSync(join(dirname(source), 'gruScanBinary.ts'), 'utf8')).toBe(binaryModuleSource('gruScan', bytes));
+  });
+
+  it('is available here (Node has WebAssembly SIMD)', () => {
+    expect(gruScanAvailable()).toBe(true);
+  });
+
+  const shapes: Array<[number, number, number]> = [
+    [1, 1, 1],
+    [7, 3, 5],
+    [13, 4, 16],
+    [5, 2, 72],
+    [3, 5, 33],
+    [20, 16, 288],
+  ];
+  for (const [t, b, h] of shapes) {
+    it(`forward equals PyTorch's equations in float64 within 2e-6: T ${t}, batch ${b}, units ${h}, both directions, with and without bias`, () => {
+      const proj = values(t * b * 3 * h, t + b, 1.5);
+      const w = values(h * 3 * h, h, 1 / Math.sqrt(h));
+      const bias = values(3 * h, 7, 0.3);
+      for (const reverse of [false, true]) {
+        for (const withBias of [true, false]) {
+          const { hs, ghs } = gruScanForward(proj, w, withBias ? bias : null, t, b, h, reverse, true);
+          const expected = referenceGru(proj, w, withBias ? bias : null, t, b, h, reverse);
+          expect(hs.length).toBe(t * b * h);
+          expect(ghs!.length).toBe(t * b * 3 * h);
+          let max = 0;
+          for (let i = 0; i < hs.length; i++) max = Math.max(max, Math.abs(hs[i] - expected[i]));
+          expect(max, `reverse ${reverse}, bias ${withBias}`).toBeLessThan(2e-6);
+          // Without saving the gates: the same states.
+          expect(gruScanForward(proj, w, withBias ? bias : null, t, b, h, reverse, false).hs).toEqual(hs);
+        }
+      }
+    });
+  }
+
+  it('saturates cleanly: inputs of ±200 give finite states in [-1, 1] equal to the float64 result', () => {
+    const [t, b, h] = [6, 3, 9];
+    const proj = values(t * b * 3 * h, 1, 200);
+    const w = values(h * 3 * h, 2, 50);
+    const { hs } = gruScanForward(proj, w, null, t, b, h, false, false);
+    const expected = referenceGru(proj, w, null, t, b, h, false);
+    for (let i = 0; i < hs.length; i++) {
+      expect(Number.isFinite(hs[i])).toBe(true);
+      expect(Math.abs(hs[i])).toBeLessThanOrEqual(1);
+      expect(Math.abs(hs[i] - expected[i])).toBeLessThan(1e-5);
+    }
+  });
+});
+
+describe('models with and without the scan kernels', () => {
+  beforeAll(() => {
+    setWasmPaths(join(dirname(createRequire(import.meta.url).resolve('@tensorflow/tfjs-backend-wasm')), '/'));
+  });
+
+  for (const backend of ['cpu', 'wasm']) {
+    it(`${backend}: RNN and CRNN outputs equal the per-step path within 1e-5; no tensor is leaked`, async () => {
+      await tf.setBackend(backend);
+      expect(tf.getKernel(ADT_GRU_SCAN, backend)).toBeDefined();
+      const models = [createRNN({ searchSpace: 'any', numLayers: 2, hiddenSize: 20 as any, cell: 'gru', inputBins: 84 } as any), createCRNN({ numLayers: 2, hiddenSize: 72, cell: 'gru' } as any)];
+      const x = tf.tensor4d(values(3 * 37 * 84, 3, 1), [3, 37, 84, 1]);
+      for (const model of models) {
+        const before = tf.memory().numTensors;
+        const scan = tf.tidy(() => (model.predict(x) as tf.Tensor).dataSync() as Float32Array);
+        expect(tf.memory().numTensors).toBe(before);
+        const saved = [ADT_GRU_SCAN, ADT_GRU_SCAN_GRAD].map((name) => tf.getKernel(name, backend)!);
+        for (const config of saved) tf.unregisterKernel(config.kernelName, backend);
+        let perStep: Float32Array;
+        try {
+          perStep = tf.tidy(() => (model.predict(x) as tf.Tensor).dataSync() as Float32Array);
+        } finally {
+          for (const config of saved) tf.registerKernel(config);
+        }
+        let max = 0;
+        for (let i = 0; i < scan.length; i++) max = Math.max(max, Math.abs(scan[i] - perStep[i]));
+        expect(max).toBeLessThan(1e-5);
+        model.dispose();
+      }
+      x.dispose();
+    });
+  }
+});
