@@ -11,6 +11,7 @@ import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { locateWasmBinaries } from './helpers/wasm.js';
+import { heapKernels, type HeapBackend } from '../src/models/heapKernels.js';
 import {
   createCRNN,
   disableWasmThreads,
@@ -66,6 +67,12 @@ describe('enableWasmThreads', () => {
     expect(tf.getBackend()).toBe('wasm');
     expect(isThreadedWasmBackend(tf.backend())).toBe(true);
     expect(wasmThreadsCount()).toBe(THREADS);
+  });
+
+  it('reaches the shared heap: the WebAssembly SIMD heap kernels instantiate on the threaded memory', () => {
+    const kernels = heapKernels(tf.backend() as unknown as HeapBackend);
+    expect(kernels).not.toBeNull();
+    expect(kernels!.memory.buffer).toBeInstanceOf(SharedArrayBuffer);
   });
 
   it(`gives the reference logits of every models.json case within ${LOGIT_ATOL}`, () => {

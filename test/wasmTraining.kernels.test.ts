@@ -11,6 +11,7 @@ import '@tensorflow/tfjs-backend-cpu';
 import '@tensorflow/tfjs-backend-wasm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { locateWasmBinaries } from './helpers/wasm.js';
+import { heapKernels, type HeapBackend } from '../src/models/heapKernels.js';
 import { relErr } from './helpers/wasmTraining.js';
 import { disableWasmTraining, enableWasmTraining, isWasmTrainingEnabled } from '../src/models/index.js';
 
@@ -118,6 +119,12 @@ afterAll(async () => {
 });
 
 describe('wasm kernels for training', () => {
+  it('the WebAssembly SIMD heap kernels instantiate on the (unshared) wasm heap, so the SIMD paths below are the ones tested', () => {
+    const kernels = heapKernels(tf.backend() as unknown as HeapBackend);
+    expect(kernels).not.toBeNull();
+    expect(kernels!.memory.buffer).toBeInstanceOf(ArrayBuffer);
+  });
+
   it('without enableWasmTraining the wasm backend lacks exactly Conv2DBackpropFilter among the conv/matMul gradient kernels', () => {
     disableWasmTraining();
     const names = ['Conv2DBackpropFilter', 'Conv2DBackpropInput', 'MaxPoolGrad', 'BatchMatMul', '_FusedMatMul', 'FusedBatchNorm', 'Erf', 'Softmax'];
@@ -225,6 +232,8 @@ describe('wasm kernels for training', () => {
       { shape: [8, 40, 84, 32], axis: -1, keepDims: false },
       { shape: [40, 84, 32], axis: [0, 1, 2], keepDims: false },
       { shape: [3, 5], axis: [0], keepDims: false },
+      // Columns not a multiple of 4: the JS loop instead of the WebAssembly SIMD pass.
+      { shape: [60, 50, 7], axis: [0, 1], keepDims: false },
       { shape: [64, 300], axis: [0], keepDims: true, dtype: 'int32' },
     ];
     for (const c of cases) {
@@ -256,6 +265,7 @@ describe('wasm kernels for training', () => {
       { name: '[1, 1, 1, C] parameters', x: [4, 40, 84, C], param: [1, 1, 1, C], offset: true, scale: true },
       { name: 'no offset, no scale', x: [4, 40, 84, C], param: [C], offset: false, scale: false },
       { name: 'scalar parameters', x: [2, 30, 28, 64], param: [1], offset: true, scale: true },
+      { name: '6 channels (JS loop, not SIMD)', x: [4, 40, 84, 6], param: [6], offset: true, scale: true },
       { name: '[frames, C] parameters (original kernel)', x: [2, 40, 28, C], param: [28, C], offset: true, scale: true },
       { name: 'small input (original kernel)', x: [2, 3, C], param: [C], offset: true, scale: true },
     ];
@@ -280,6 +290,7 @@ describe('wasm kernels for training', () => {
     const cases: Array<{ name: string; x: number[] }> = [
       { name: 'NHWC [4, 30, 84, 32]', x: [4, 30, 84, 32] },
       { name: 'NHWC [2, 20, 28, 64]', x: [2, 20, 28, 64] },
+      { name: 'NHWC [2, 20, 28, 6] (JS loop, not SIMD)', x: [2, 20, 28, 6] },
       { name: '[16, 40] (dense)', x: [16, 40] },
     ];
     const grads = (backend: string, c: (typeof cases)[number]) => {

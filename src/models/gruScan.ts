@@ -12,6 +12,7 @@
  * registered and the layers keep the per-step path.
  */
 import * as tf from '@tensorflow/tfjs-core';
+import { decodeBase64 } from './wasm/base64.js';
 import { GRU_SCAN_WASM_BASE64 } from './wasm/gruScanBinary.js';
 
 export const ADT_GRU_SCAN = 'AdtGRUScan';
@@ -21,10 +22,6 @@ interface ScanExports {
   memory: WebAssembly.Memory;
   gruForward(proj: number, w: number, bias: number, hs: number, ghs: number, zeros: number, steps: number, rows: number, hp: number, reverse: number, saveGh: number): void;
   gruBackward(dy: number, proj: number, ghs: number, hs: number, wT: number, dPre: number, dGh: number, dhd: number, dhm: number, zeros: number, steps: number, rows: number, hp: number, reverse: number): void;
-}
-
-function decodeBase64(text: string): Uint8Array<ArrayBuffer> {
-  return Uint8Array.from(atob(text), (c) => c.charCodeAt(0));
 }
 
 let instance: ScanExports | null | undefined;
