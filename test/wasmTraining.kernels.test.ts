@@ -86,19 +86,23 @@ function fusedOn(backend: string, ta: boolean, tb: boolean): Float32Array {
   });
 }
 
-interface PoolCase { name: string; x: [number, number, number, number]; size: [number, number]; strides: [number, number]; pad: 'same' | 'valid'; offset: number }
+interface PoolCase { name: string; x: [number, number, number, number]; size: [number, number]; strides: [number, number]; pad: 'same' | 'valid'; offset: number; relu?: boolean }
 const poolCases: PoolCase[] = [
   { name: 'conv block pool (1, 3) on 84 bins, mixed signs', x: [2, 6, 84, 32], size: [1, 3], strides: [1, 3], pad: 'valid', offset: 0 },
   { name: 'conv block pool (1, 3) on 28 bins (floor: bin 27 unused), all negative', x: [2, 5, 28, 64], size: [1, 3], strides: [1, 3], pad: 'valid', offset: -2 },
   { name: '2×2 stride 2 same, odd sizes', x: [1, 7, 9, 3], size: [2, 2], strides: [2, 2], pad: 'same', offset: -0.5 },
   { name: '3×3 stride 1 same (overlapping windows)', x: [1, 6, 6, 2], size: [3, 3], strides: [1, 1], pad: 'same', offset: 0 },
+  // Channels a multiple of 4 take the WebAssembly SIMD kernel; ReLU'd inputs have tied zeros (first maximum wins).
+  { name: '3×3 stride 2 same, overlapping, 8 channels, ReLU ties', x: [2, 7, 9, 8], size: [3, 3], strides: [2, 2], pad: 'same', offset: -0.3, relu: true },
+  { name: 'conv block pool (1, 3) after ReLU, ties of zeros', x: [2, 6, 84, 32], size: [1, 3], strides: [1, 3], pad: 'valid', offset: -0.4, relu: true },
 ];
 
 /** dx of Σ r ⊙ maxPool(x) on `backend`. */
 function poolGrad(backend: string, c: PoolCase): Float32Array {
   tf.setBackend(backend);
   return tf.tidy(() => {
-    const x = tf.add(tf.tensor4d(values(size(c.x), 9), c.x), c.offset) as tf.Tensor4D;
+    const shifted = tf.add(tf.tensor4d(values(size(c.x), 9), c.x), c.offset) as tf.Tensor4D;
+    const x = c.relu ? tf.relu(shifted) : shifted;
     const outShape = tf.maxPool(x, c.size, c.strides, c.pad).shape;
     const r = tf.tensor(values(size(outShape), 10), outShape);
     return tf.grad((a: tf.Tensor) => tf.sum(tf.mul(tf.maxPool(a as tf.Tensor4D, c.size, c.strides, c.pad), r)))(x).dataSync() as Float32Array;
@@ -136,10 +140,16 @@ describe('wasm kernels for training', () => {
     tf.dispose([x, f]);
   });
 
-  it('enable adds Conv2DBackpropFilter, replaces five kernels, is idempotent, and disable restores the originals', () => {
+  it('enable adds Conv2DBackpropFilter, replaces nine kernels and three gradients, is idempotent, and disable restores the originals', () => {
     const originalMatMul = tf.getKernel('BatchMatMul', 'wasm');
+    const originalMeanGrad = tf.getGradient('Mean');
     const r = enableWasmTraining();
-    expect(r).toEqual({ added: ['Conv2DBackpropFilter'], replaced: ['Conv2DBackpropInput', 'MaxPoolGrad', 'Tile', 'BatchMatMul', '_FusedMatMul', 'Sum', 'Mean', 'FusedBatchNorm'], gradients: ['FusedBatchNorm'] });
+    expect(r).toEqual({
+      added: ['Conv2DBackpropFilter'],
+      replaced: ['Conv2DBackpropInput', 'MaxPoolGrad', 'Tile', 'BatchMatMul', '_FusedMatMul', 'Sum', 'Mean', 'FusedBatchNorm', 'Identity'],
+      gradients: ['FusedBatchNorm', 'Sum', 'Mean'],
+    });
+    expect(tf.getGradient('Mean')).not.toBe(originalMeanGrad);
     expect(enableWasmTraining()).toEqual(r);
     expect(isWasmTrainingEnabled()).toBe(true);
     expect(tf.getKernel('BatchMatMul', 'wasm')).not.toBe(originalMatMul);
@@ -147,6 +157,7 @@ describe('wasm kernels for training', () => {
     disableWasmTraining();
     expect(isWasmTrainingEnabled()).toBe(false);
     expect(tf.getKernel('BatchMatMul', 'wasm')).toBe(originalMatMul);
+    expect(tf.getGradient('Mean')).toBe(originalMeanGrad);
     expect(tf.getKernel('Conv2DBackpropFilter', 'wasm')).toBeUndefined();
     enableWasmTraining();
   });
@@ -253,6 +264,35 @@ describe('wasm kernels for training', () => {
         expect(got.shape, label).toEqual(want.shape);
         expect(got.dtype, label).toBe(want.dtype);
         expect(relErr(got.data, want.data), label).toBeLessThanOrEqual(RTOL);
+      }
+    }
+  });
+
+  it('sum and mean gradients (one broadcast on wasm) equal the cpu backend exactly', () => {
+    enableWasmTraining();
+    const cases: Array<{ shape: number[]; axis: number[] | number; keepDims: boolean }> = [
+      { shape: [8, 40, 84, 32], axis: [0, 1, 2], keepDims: true },
+      { shape: [8, 40, 84, 32], axis: [0, 1, 2], keepDims: false },
+      { shape: [16, 50, 40], axis: [2, 0], keepDims: false },
+      { shape: [8, 40, 84, 32], axis: -1, keepDims: false },
+      { shape: [3, 5], axis: [0], keepDims: false },
+    ];
+    for (const c of cases) {
+      for (const op of ['sum', 'mean'] as const) {
+        const on = (backend: string) => {
+          tf.setBackend(backend);
+          return tf.tidy(() => {
+            const x = tf.tensor(values(size(c.shape), 3), c.shape);
+            const f = (t: tf.Tensor) => {
+              const y = op === 'sum' ? tf.sum(t, c.axis, c.keepDims) : tf.mean(t, c.axis, c.keepDims);
+              return tf.sum(tf.mul(y, tf.tensor(values(y.size, 5), y.shape)));
+            };
+            return tf.grad(f)(x).dataSync() as Float32Array;
+          });
+        };
+        const want = on('cpu');
+        const got = on('wasm');
+        expect(Array.from(got), `${op} gradient over ${String(c.axis)} of ${c.shape}`).toEqual(Array.from(want));
       }
     }
   });

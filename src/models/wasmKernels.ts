@@ -58,7 +58,7 @@ import { heapAddress, heapKernels, type HeapBackend, type HeapKernels } from './
 
 const WASM = 'wasm';
 /** Kernels whose wasm implementation is replaced (the original stays as fallback). */
-const REPLACED_KERNELS = ['Conv2DBackpropInput', 'MaxPoolGrad', 'Tile', 'BatchMatMul', '_FusedMatMul', 'Sum', 'Mean', 'FusedBatchNorm'] as const;
+const REPLACED_KERNELS = ['Conv2DBackpropInput', 'MaxPoolGrad', 'Tile', 'BatchMatMul', '_FusedMatMul', 'Sum', 'Mean', 'FusedBatchNorm', 'Identity'] as const;
 /** Kernels the wasm backend lacks and that are added. */
 const ADDED_KERNELS = ['Conv2DBackpropFilter'] as const;
 /** Wasm kernels the implementations call. */
@@ -78,6 +78,7 @@ interface WasmBackend extends HeapBackend {
   makeOutput(shape: number[], dtype: 'float32'): tf.TensorInfo;
   typedArrayFromHeap(info: tf.TensorInfo): Float32Array;
   disposeData(dataId: object): boolean;
+  incRef(dataId: object): void;
 }
 type KernelArgs = { inputs: tf.NamedTensorInfoMap; backend: unknown; attrs?: tf.NamedAttrMap };
 type Kernel = (args: KernelArgs) => tf.TensorInfo;
@@ -367,6 +368,11 @@ function maxPoolGrad(args: KernelArgs): tf.TensorInfo {
   const top = info.padInfo.top;
   const left = info.padInfo.left;
   const dx = alloc(be, input.shape, true);
+  const simd = simdKernels(be, c);
+  if (simd !== null) {
+    simd.maxPoolGrad(heapAddress(be, input.dataId), heapAddress(be, dy.dataId), heapAddress(be, dx.dataId), n, inHeight, inWidth, c, oh, ow, sh, sw, fh, fw, top, left);
+    return dx;
+  }
   const xv = view(be, input);
   const dyv = view(be, dy);
   const dxv = view(be, dx);
@@ -781,6 +787,54 @@ function batchNormGradConfig(original: tf.GradConfig): tf.GradConfig {
 // ---------------------------------------------------------------------------------------
 
 /** What {@link enableWasmTraining} registered. */
+// ---------------------------------------------------------------------------------------
+// Identity; Sum / Mean gradients
+// ---------------------------------------------------------------------------------------
+
+/**
+ * Identity without a copy: the output shares the input's data (reference counted, as wasm's
+ * own Reshape does; no wasm kernel writes into its inputs). TF.js clones every tensor a
+ * kernel saves for its gradient, and wasm's Identity copies it (≈30 ms per 8 × 400 × 84 × 32
+ * activation, 60 ms of a CRNN training step).
+ */
+function identity(args: KernelArgs): tf.TensorInfo {
+  const be = args.backend as WasmBackend;
+  const x = args.inputs.x as tf.TensorInfo;
+  if (x.dtype === 'string') return run('Identity', be, args.inputs, args.attrs);
+  be.incRef(x.dataId);
+  return { dataId: x.dataId, shape: x.shape, dtype: x.dtype };
+}
+
+/** TF.js's gradients replaced while enabled (restored by disableWasmTraining). */
+let originalGradients: Map<string, tf.GradConfig> | null = null;
+
+/**
+ * Sum / Mean gradients on wasm: the broadcast of dy (÷ the reduced size for Mean) as one Tile
+ * of the small reduced tensor, instead of TF.js's `dy · ones(x.shape)` (a full-size fill and
+ * multiply, and for Mean a full-size division). Same values: dy ÷ n is the same float32
+ * division either way. Every BatchNorm in training mode takes two Mean gradients.
+ */
+function reductionGradConfig(original: tf.GradConfig, kind: 'Sum' | 'Mean'): tf.GradConfig {
+  return {
+    ...original,
+    gradFunc: (dy, saved, attrs) => {
+      const [x] = saved;
+      if (tf.getBackend() !== WASM || x.dtype !== 'float32' || (dy as tf.Tensor).dtype !== 'float32') return original.gradFunc(dy, saved, attrs);
+      const axes = tf.util.parseAxisParam((attrs as unknown as { axis: number | number[] }).axis, x.shape);
+      const expanded = x.shape.map((d, i) => (axes.includes(i) ? 1 : d));
+      const reps = x.shape.map((d, i) => (axes.includes(i) ? d : 1));
+      const n = axes.reduce((p, a) => p * x.shape[a], 1);
+      return {
+        x: () =>
+          tf.tidy(() => {
+            const d = tf.reshape(dy as tf.Tensor, expanded);
+            return tf.tile(kind === 'Mean' ? tf.div(d, n) : d, reps);
+          }),
+      };
+    },
+  };
+}
+
 export interface WasmTrainingKernels {
   /** Kernels the wasm backend lacked and that adtkit added (e.g. `Conv2DBackpropFilter`). */
   added: string[];
@@ -788,7 +842,7 @@ export interface WasmTrainingKernels {
   replaced: string[];
   /**
    * Kernels whose gradient is computed by adtkit on wasm (`FusedBatchNorm`: one pass for
-   * per-channel parameters); other backends keep TF.js's gradient.
+   * per-channel parameters; `Sum`, `Mean`: one broadcast); other backends keep TF.js's gradient.
    */
   gradients: string[];
 }
@@ -803,6 +857,7 @@ const implementations: Record<string, Kernel> = {
   Sum: (args) => leadingAxesReduction('Sum', args),
   Mean: (args) => leadingAxesReduction('Mean', args),
   FusedBatchNorm: fusedBatchNorm,
+  Identity: identity,
 };
 
 /**
@@ -868,11 +923,22 @@ export function enableWasmTraining(): WasmTrainingKernels {
     originalBatchNormGrad = bnGrad;
     tf.registerGradient(batchNormGradConfig(bnGrad));
   }
+  originalGradients = new Map();
+  for (const kind of ['Sum', 'Mean'] as const) {
+    const original = tf.getGradient(kind);
+    if (original === undefined) continue;
+    originalGradients.set(kind, original);
+    tf.registerGradient(reductionGradConfig(original, kind));
+  }
   return enabledKernels();
 }
 
 function enabledKernels(): WasmTrainingKernels {
-  return { added: [...added], replaced: [...(originals?.keys() ?? [])], gradients: originalBatchNormGrad !== null ? ['FusedBatchNorm'] : [] };
+  return {
+    added: [...added],
+    replaced: [...(originals?.keys() ?? [])],
+    gradients: [...(originalBatchNormGrad !== null ? ['FusedBatchNorm'] : []), ...(originalGradients?.keys() ?? [])],
+  };
 }
 
 /**
@@ -893,6 +959,8 @@ export function disableWasmTraining(): void {
     tf.unregisterKernel(BATCH_NORM_GRAD, WASM);
     originalBatchNormGrad = null;
   }
+  for (const config of originalGradients?.values() ?? []) tf.registerGradient(config);
+  originalGradients = null;
 }
 
 /** Whether {@link enableWasmTraining} is in effect. */
