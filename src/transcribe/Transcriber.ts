@@ -19,9 +19,11 @@
  * - peak picking: one `OnlinePeakPicker` per class with the offline rules, whose decisions
  *   equal `peakPick`'s on the whole curve.
  *
- * Latency: a window is run when its last frame is known, so events arrive roughly
- * `segmentFrames − contextFrames` frames (plus `batchSize − 1` window hops) after they happen:
- * about 3.5 s with the defaults and batch size 1. Memory is bounded by a few windows.
+ * Latency: a window is run when its last frame is known (and, for models with a convolutional
+ * front end, the few frames its convolutions read beyond it: 4 for the thesis architectures), so
+ * events arrive roughly `segmentFrames − contextFrames` frames (plus `batchSize − 1` window
+ * hops) after they happen: about 3.5 s with the defaults and batch size 1. Memory is bounded by
+ * a few windows.
  */
 import { LogFilteredSpectrogramProcessor } from '../dsp/logFilteredSpectrogram.js';
 import { resample } from '../dsp/resample.js';
@@ -32,7 +34,7 @@ import type { AudioData } from '../io/audio/types.js';
 import { downmixToMono } from '../io/audio/downmixToMono.js';
 import type { DrumEvent } from '../types.js';
 import { resolveTranscriptionOptions, type ResolvedTranscription, type TranscriptionOptions } from './options.js';
-import { framesToEvents, keptRange, predictWindows, standardizationStats, standardizeFrames, windowCount } from './windows.js';
+import { framesToEvents, frontEndMargin, keptRange, predictWindows, standardizationStats, standardizeFrames, windowCount } from './windows.js';
 
 /** Activations of consecutive frames, as the {@link Transcriber} decides them. */
 export interface ActivationChunk {
@@ -355,12 +357,13 @@ export class Transcriber {
     const frames = this.frameNext;
     const windows = ended ? windowCount(frames, r) : Infinity;
     const peaks: { frame: number; classIndex: number; height: number }[] = [];
+    const margin = frontEndMargin(r);
     for (;;) {
       const first = this.nextWindow;
       if (first >= windows) break;
       const count = ended ? Math.min(batchSize, windows - first) : batchSize;
       // A batch runs when its last window's frames are all final (before the end of the stream).
-      if (!ended && (first + count - 1) * H + L > frames) break;
+      if (!ended && (first + count - 1) * H + L + margin > frames) break;
       const out = await predictWindows(r, this.features.view(), this.featureStart, ended ? frames : Infinity, this.silence, first, count);
       for (let k = 0; k < count; k++) {
         const s = first + k;
@@ -373,7 +376,7 @@ export class Transcriber {
         this.tail = isLast || end >= tailEnd ? null : { start: end, data: out.slice(offset + end * classes, offset + tailEnd * classes) };
       }
       this.nextWindow = first + count;
-      const keepFrom = this.nextWindow * H;
+      const keepFrom = this.nextWindow * H - margin;
       if (keepFrom > this.featureStart) {
         const drop = Math.min(keepFrom, this.featureStart + this.features.length / r.bins) - this.featureStart;
         this.features.dropFront(drop * r.bins);

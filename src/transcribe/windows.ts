@@ -16,7 +16,16 @@ import * as tf from '@tensorflow/tfjs-core';
 import { applyStandardization, type StandardizationStats } from '../dsp/standardize.js';
 import { ShapeError } from '../errors.js';
 import type { DrumEvent } from '../types.js';
+import { frameLocalSplit, predictSplitWindows } from './frameLocalSplit.js';
 import type { ResolvedTranscription } from './options.js';
+
+/**
+ * Frames of real context the batch computation needs beyond each window span: the model's
+ * frame-local front end runs once per batch over the span (frameLocalSplit.ts), else 0.
+ */
+export function frontEndMargin(r: ResolvedTranscription): number {
+  return frameLocalSplit(r.bundle.model)?.margin ?? 0;
+}
 
 /** Number of windows for a signal of `frames` frames. */
 export function windowCount(frames: number, r: ResolvedTranscription): number {
@@ -72,6 +81,34 @@ export async function predictWindows(
   count: number,
 ): Promise<Float32Array> {
   const { segmentFrames: L, hopFrames: H, bins, classes } = r;
+  const model = r.bundle.model;
+  const split = frameLocalSplit(model);
+  if (split !== null) {
+    // One span: frames [first·H − margin, (first + count − 1)·H + L + margin); zeros before the
+    // audio (the front end's own padding of the first window), silence after it.
+    const start = first * H - split.margin;
+    const length = (count - 1) * H + L + 2 * split.margin;
+    const span = new Float32Array(length * bins);
+    for (let t = 0; t < length; t++) {
+      const g = start + t;
+      if (g < 0) continue;
+      if (g >= validEnd) span.set(silence, t * bins);
+      else {
+        if (g < featureStart) throw new Error(`predictWindows: internal error, frame ${g} was already dropped (features start at ${featureStart})`);
+        span.set(features.subarray((g - featureStart) * bins, (g - featureStart + 1) * bins), t * bins);
+      }
+    }
+    const x = tf.tensor4d(span, [1, length, bins, 1]);
+    let logits: tf.Tensor;
+    try {
+      logits = await predictSplitWindows(split, x, count, H, L);
+    } finally {
+      x.dispose();
+    }
+    const y = tf.tidy(() => tf.sigmoid(logits));
+    logits.dispose();
+    return readWindows(y, count, L, bins, classes);
+  }
   const batch = new Float32Array(count * L * bins);
   for (let k = 0; k < count; k++) {
     const start = (first + k) * H;
@@ -80,11 +117,15 @@ export async function predictWindows(
     batch.set(features.subarray(from, from + real * bins), k * L * bins);
     for (let t = real; t < L; t++) batch.set(silence, (k * L + t) * bins);
   }
-  const model = r.bundle.model;
   const y = tf.tidy(() => {
     const x = tf.tensor4d(batch, [count, L, bins, 1]);
     return tf.sigmoid(model.predict(x, { batchSize: count }) as tf.Tensor);
   });
+  return readWindows(y, count, L, bins, classes);
+}
+
+/** Checks the shape of the activations [count, L, classes], reads and disposes them. */
+async function readWindows(y: tf.Tensor, count: number, L: number, bins: number, classes: number): Promise<Float32Array> {
   try {
     const shape = y.shape;
     if (shape.length !== 3 || shape[0] !== count || shape[1] !== L || shape[2] !== classes) {
