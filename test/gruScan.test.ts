@@ -1,7 +1,7 @@
 /**
- * The WebAssembly SIMD GRU scan (src/models/gruScan.ts, wasm/gruScan.wat): the committed binary
- * is the compiled source; the forward recurrence equals a float64 evaluation of PyTorch's GRU
- * equations for odd shapes (padding of units and rows), both directions, with and without the
+ * The WebAssembly SIMD GRU / LSTM scans (src/models/gruScan.ts, wasm/gruScan.wat): the committed
+ * binary is the compiled source; the forward recurrences equal a float64 evaluation of PyTorch's
+ * GRU and LSTM equations for odd shapes (padding of units and rows), both directions, with and without the
  * recurrent bias, and saturating inputs; models give the same outputs with the scan kernels as
  * with the per-step path, on cpu and wasm, without leaking tensors. (Its backward pass is
  * checked against TF.js autodiff in models.recurrentBptt.test.ts.)
@@ -14,7 +14,7 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createCRNN, createRNN } from '../src/models/index.js';
-import { ADT_GRU_SCAN, ADT_GRU_SCAN_GRAD, gruScanAvailable, gruScanForward } from '../src/models/gruScan.js';
+import { ADT_GRU_SCAN, ADT_GRU_SCAN_GRAD, ADT_LSTM_SCAN, gruScanAvailable, gruScanForward, lstmScanForward } from '../src/models/gruScan.js';
 // @ts-expect-error: plain ESM build script without types
 import { binaryModuleSource, compileWat } from '../scripts/build-wasm.mjs';
 
@@ -39,6 +39,34 @@ function referenceGru(proj: Float32Array, w: Float32Array, bias: Float32Array | 
         const z = sigmoid(proj[p + h + j] + gh[h + j]);
         const n = Math.tanh(proj[p + 2 * h + j] + rg * gh[2 * h + j]);
         next[r * h + j] = n + z * (state[r * h + j] - n);
+      }
+    }
+    out.set(next, time * b * h);
+    state = next;
+  }
+  return out;
+}
+
+/** PyTorch's LSTM recurrence in float64 (proj has all biases folded in; gate blocks i, f, g, o). */
+function referenceLstm(proj: Float32Array, w: Float32Array, t: number, b: number, h: number, reverse: boolean): Float64Array {
+  const out = new Float64Array(t * b * h);
+  let state = new Float64Array(b * h);
+  const cell = new Float64Array(b * h);
+  const sigmoid = (x: number) => 1 / (1 + Math.exp(-x));
+  for (let s = 0; s < t; s++) {
+    const time = reverse ? t - 1 - s : s;
+    const next = new Float64Array(b * h);
+    for (let r = 0; r < b; r++) {
+      const a = new Float64Array(4 * h);
+      for (let j = 0; j < 4 * h; j++) {
+        let sum = proj[(time * b + r) * 4 * h + j];
+        for (let i = 0; i < h; i++) sum += state[r * h + i] * w[i * 4 * h + j];
+        a[j] = sum;
+      }
+      for (let j = 0; j < h; j++) {
+        const c = sigmoid(a[h + j]) * cell[r * h + j] + sigmoid(a[j]) * Math.tanh(a[2 * h + j]);
+        cell[r * h + j] = c;
+        next[r * h + j] = sigmoid(a[3 * h + j]) * Math.tanh(c);
       }
     }
     out.set(next, time * b * h);
@@ -91,6 +119,20 @@ describe('GRU scan module', () => {
     });
   }
 
+  for (const [t, b, h] of shapes) {
+    it(`LSTM forward equals PyTorch's equations in float64 within 2e-6: T ${t}, batch ${b}, units ${h}, both directions`, () => {
+      const proj = values(t * b * 4 * h, t + 2 * b, 1.5);
+      const w = values(h * 4 * h, h + 1, 1 / Math.sqrt(h));
+      for (const reverse of [false, true]) {
+        const hs = lstmScanForward(proj, w, t, b, h, reverse);
+        const expected = referenceLstm(proj, w, t, b, h, reverse);
+        let max = 0;
+        for (let i = 0; i < hs.length; i++) max = Math.max(max, Math.abs(hs[i] - expected[i]));
+        expect(max, `reverse ${reverse}`).toBeLessThan(2e-6);
+      }
+    });
+  }
+
   it('saturates cleanly: inputs of ±200 give finite states in [-1, 1] equal to the float64 result', () => {
     const [t, b, h] = [6, 3, 9];
     const proj = values(t * b * 3 * h, 1, 200);
@@ -111,16 +153,20 @@ describe('models with and without the scan kernels', () => {
   });
 
   for (const backend of ['cpu', 'wasm']) {
-    it(`${backend}: RNN and CRNN outputs equal the per-step path within 1e-5; no tensor is leaked`, async () => {
+    it(`${backend}: GRU and LSTM RNNs and CRNNs equal the per-step path within 1e-5; no tensor is leaked`, async () => {
       await tf.setBackend(backend);
       expect(tf.getKernel(ADT_GRU_SCAN, backend)).toBeDefined();
-      const models = [createRNN({ searchSpace: 'any', numLayers: 2, hiddenSize: 20 as any, cell: 'gru', inputBins: 84 } as any), createCRNN({ numLayers: 2, hiddenSize: 72, cell: 'gru' } as any)];
+      expect(tf.getKernel(ADT_LSTM_SCAN, backend)).toBeDefined();
+      const models = (['gru', 'lstm'] as const).flatMap((cell) => [
+        createRNN({ searchSpace: 'any', numLayers: 2, hiddenSize: 20 as any, cell, inputBins: 84 } as any),
+        createCRNN({ numLayers: 2, hiddenSize: 72, cell } as any),
+      ]);
       const x = tf.tensor4d(values(3 * 37 * 84, 3, 1), [3, 37, 84, 1]);
       for (const model of models) {
         const before = tf.memory().numTensors;
         const scan = tf.tidy(() => (model.predict(x) as tf.Tensor).dataSync() as Float32Array);
         expect(tf.memory().numTensors).toBe(before);
-        const saved = [ADT_GRU_SCAN, ADT_GRU_SCAN_GRAD].map((name) => tf.getKernel(name, backend)!);
+        const saved = [ADT_GRU_SCAN, ADT_GRU_SCAN_GRAD, ADT_LSTM_SCAN].map((name) => tf.getKernel(name, backend)!);
         for (const config of saved) tf.unregisterKernel(config.kernelName, backend);
         let perStep: Float32Array;
         try {

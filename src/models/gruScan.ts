@@ -1,7 +1,8 @@
 /**
  * A whole direction of a GRU layer in one call: the WebAssembly SIMD kernels of
  * `wasm/gruScan.wat` (forward and backward through time), wrapped as TF.js kernels
- * `AdtGRUScan` / `AdtGRUScanGrad` for the cpu and wasm backends.
+ * `AdtGRUScan` / `AdtGRUScanGrad` for the cpu and wasm backends; likewise `AdtLSTMScan` for
+ * the forward pass of an LSTM direction (inference; LSTM training keeps the per-step BPTT).
  *
  * Why: per time step TF.js needs two engine calls (recurrent matMul + gate kernel), each with
  * tensor bookkeeping, a heap copy on wasm and a thread-pool dispatch; for the built-in model's
@@ -17,11 +18,13 @@ import { GRU_SCAN_WASM_BASE64 } from './wasm/gruScanBinary.js';
 
 export const ADT_GRU_SCAN = 'AdtGRUScan';
 export const ADT_GRU_SCAN_GRAD = 'AdtGRUScanGrad';
+export const ADT_LSTM_SCAN = 'AdtLSTMScan';
 
 interface ScanExports {
   memory: WebAssembly.Memory;
   gruForward(proj: number, w: number, bias: number, hs: number, ghs: number, zeros: number, steps: number, rows: number, hp: number, reverse: number, saveGh: number): void;
   gruBackward(dy: number, proj: number, ghs: number, hs: number, wT: number, dPre: number, dGh: number, dhd: number, dhm: number, zeros: number, steps: number, rows: number, hp: number, reverse: number): void;
+  lstmForward(proj: number, w: number, hs: number, c: number, gh: number, zeros: number, steps: number, rows: number, hp: number, reverse: number): void;
 }
 
 let instance: ScanExports | null | undefined;
@@ -89,14 +92,14 @@ function unpack(heap: Float32Array, at: number, t: number, b: number, rowsP: num
   return out;
 }
 
-/** w [H, 3H] → padded [HP, 3HP] (transposed: [3HP, HP]) at float offset `at`. */
-function packWeights(heap: Float32Array, at: number, w: Float32Array, h: number, hp: number, transposed: boolean): void {
+/** w [H, G·H] → padded [HP, G·HP] (transposed: [G·HP, HP]) at float offset `at`. */
+function packWeights(heap: Float32Array, at: number, w: Float32Array, h: number, hp: number, transposed: boolean, gates = 3): void {
   for (let i = 0; i < h; i++) {
-    for (let g = 0; g < 3; g++) {
+    for (let g = 0; g < gates; g++) {
       for (let j = 0; j < h; j++) {
-        const value = w[i * 3 * h + g * h + j];
+        const value = w[i * gates * h + g * h + j];
         if (transposed) heap[at + (g * hp + j) * hp + i] = value;
-        else heap[at + i * 3 * hp + g * hp + j] = value;
+        else heap[at + i * gates * hp + g * hp + j] = value;
       }
     }
   }
@@ -127,6 +130,30 @@ export function gruScanForward(proj: Float32Array, w: Float32Array, recBias: Flo
   module.gruForward(projAt, wAt, biasAt, hsAt, ghsAt, zerosAt, t, rowsP, hp, reverse ? 1 : 0, saveGates ? 1 : 0);
   const view = new Float32Array(module.memory.buffer);
   return { hs: unpack(view, hsAt / 4, t, b, rowsP, 1, h, hp), ghs: saveGates ? unpack(view, ghsAt / 4, t, b, rowsP, 3, h, hp) : null };
+}
+
+/**
+ * Runs one LSTM direction (inference). `proj` [T, B, 4H] (all biases folded in), `w` [H, 4H],
+ * gate blocks i, f, g, o (PyTorch order). Returns the hidden states [T, B, H].
+ */
+export function lstmScanForward(proj: Float32Array, w: Float32Array, t: number, b: number, h: number, reverse: boolean): Float32Array {
+  const module = scanModule();
+  if (module === null) throw new Error('lstmScanForward: WebAssembly SIMD is not available');
+  const hp = roundUp(h, 16);
+  const rowsP = roundUp(b, 2);
+  const arena = new Arena();
+  const projAt = arena.reserve(t * rowsP * 4 * hp);
+  const wAt = arena.reserve(hp * 4 * hp);
+  const hsAt = arena.reserve(t * rowsP * hp);
+  const cAt = arena.reserve(rowsP * hp);
+  const ghAt = arena.reserve(rowsP * 4 * hp);
+  const zerosAt = arena.reserve(4 * hp + rowsP * hp);
+  const heap = arena.commit(module);
+  heap.fill(0, 0, zerosAt / 4 + 4 * hp + rowsP * hp);
+  pack(heap, projAt / 4, proj, t, b, rowsP, 4, h, hp);
+  packWeights(heap, wAt / 4, w, h, hp, false, 4);
+  module.lstmForward(projAt, wAt, hsAt, cAt, ghAt, zerosAt, t, rowsP, hp, reverse ? 1 : 0);
+  return unpack(new Float32Array(module.memory.buffer), hsAt / 4, t, b, rowsP, 1, h, hp);
 }
 
 /**
@@ -202,8 +229,18 @@ function scanGradKernel({ inputs, backend, attrs }: { inputs: tf.NamedTensorInfo
   return [output(be, r.dPre, [t, b, g]), output(be, r.dGh, [t, b, g]), output(be, r.hPrev, [t, b, h])];
 }
 
+function lstmScanKernel({ inputs, backend, attrs }: { inputs: tf.NamedTensorInfoMap; backend: unknown; attrs: { reverse: boolean } }): Info {
+  const be = backend as Backend;
+  const proj = inputs.proj as Info;
+  const wRec = inputs.wRec as Info;
+  const [t, b] = proj.shape;
+  const h = wRec.shape[0];
+  return output(be, lstmScanForward(read(be, proj), read(be, wRec), t, b, h, attrs.reverse), [t, b, h]);
+}
+
 if (gruScanAvailable()) {
   for (const backendName of ['cpu', 'wasm']) {
+    tf.registerKernel({ kernelName: ADT_LSTM_SCAN, backendName, kernelFunc: lstmScanKernel as unknown as tf.KernelFunc });
     tf.registerKernel({ kernelName: ADT_GRU_SCAN, backendName, kernelFunc: scanKernel as unknown as tf.KernelFunc });
     tf.registerKernel({ kernelName: ADT_GRU_SCAN_GRAD, backendName, kernelFunc: scanGradKernel as unknown as tf.KernelFunc });
   }

@@ -37,7 +37,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { initializers, layers as tfl, type LayerVariable, type Shape } from '@tensorflow/tfjs-layers';
 import { ModelConfigError } from '../errors.js';
 import type { AdtLayerArgs } from './convFrontEnd.js';
-import { ADT_GRU_SCAN, ADT_GRU_SCAN_GRAD } from './gruScan.js';
+import { ADT_GRU_SCAN, ADT_GRU_SCAN_GRAD, ADT_LSTM_SCAN } from './gruScan.js';
 import { ADT_GRU_GATES, ADT_GRU_GATES_GRAD, ADT_LSTM_GATES, ADT_LSTM_GATES_GRAD, gruGates, lstmGates } from './rnnKernels.js';
 import { transposeMatrix, type TorchImportable, type TorchTensorSource } from './torchWeights.js';
 
@@ -349,6 +349,10 @@ export class AdtBidirectionalRNN extends tfl.Layer implements TorchImportable {
       if (gru && !tf.engine().isTapeOn() && hasKernel(ADT_GRU_SCAN)) {
         const args: tf.NamedTensorMap = recBias ? { proj, wRec, recBias } : { proj, wRec };
         directions.push([(tf.engine().runKernel(ADT_GRU_SCAN, args, { reverse: d === 1, saveGates: false }) as tf.Tensor[])[0]]);
+        continue;
+      }
+      if (!gru && !tf.engine().isTapeOn() && hasKernel(ADT_LSTM_SCAN)) {
+        directions.push([tf.engine().runKernel(ADT_LSTM_SCAN, { proj, wRec }, { reverse: d === 1 }) as tf.Tensor]);
         continue;
       }
       const steps = splitTime(proj);

@@ -1,4 +1,5 @@
-;; GRU recurrence in WebAssembly SIMD (128-bit), for the cpu and wasm backends of TF.js.
+;; GRU recurrence (forward and backward through time) and LSTM recurrence (forward) in
+;; WebAssembly SIMD (128-bit), for the cpu and wasm backends of TF.js.
 ;;
 ;; Why hand-written: TF.js runs a recurrent layer as two engine calls per time step (the
 ;; recurrent matMul and a gate kernel); for the small layers of the built-in model (72 units)
@@ -238,5 +239,57 @@
         (local.get $rows) (local.get $hp))
       (call $matmul (i32.add (local.get $dGh) (i32.mul (local.get $time) (local.get $projStep))) (local.get $rows)
         (i32.mul (local.get $hp) (i32.const 3)) (local.get $wT) (local.get $hp) (local.get $zeros) (local.get $dhm))
+      (br $stepLoop))))
+;; LSTM (inference): a = proj + h·w (gate blocks [i | f | g | o], each HP wide),
+  ;; i, f, o = σ, g = tanh, c' = f ⊙ c + i ⊙ g, h' = o ⊙ tanh(c'). `c`: rows·HP state, zero on
+  ;; entry (updated in place); `gh`: rows·4HP scratch; zeros: at least 4HP + rows·HP zero floats.
+  (func (export "lstmForward")
+    (param $proj i32) (param $w i32) (param $hs i32) (param $c i32) (param $gh i32) (param $zeros i32)
+    (param $steps i32) (param $rows i32) (param $hp i32) (param $reverse i32)
+    (local $s i32) (local $time i32) (local $projStep i32) (local $hStep i32) (local $hPrev i32) (local $hOut i32)
+    (local $b i32) (local $j i32) (local $gate i32) (local $pp i32) (local $gp i32) (local $cq i32) (local $oq i32)
+    (local $i v128) (local $f v128) (local $g v128) (local $o v128) (local $cv v128)
+    (local.set $projStep (i32.mul (i32.mul (local.get $rows) (local.get $hp)) (i32.const 16)))
+    (local.set $hStep (i32.mul (i32.mul (local.get $rows) (local.get $hp)) (i32.const 4)))
+    (local.set $gate (i32.shl (local.get $hp) (i32.const 2)))
+    (local.set $hPrev (local.get $zeros))
+    (local.set $s (i32.const 0))
+    (block $done (loop $stepLoop
+      (br_if $done (i32.ge_u (local.get $s) (local.get $steps)))
+      (local.set $time (select (i32.sub (i32.sub (local.get $steps) (i32.const 1)) (local.get $s)) (local.get $s) (local.get $reverse)))
+      (call $matmul (local.get $hPrev) (local.get $rows) (local.get $hp) (local.get $w) (i32.shl (local.get $hp) (i32.const 2)) (local.get $zeros) (local.get $gh))
+      (local.set $hOut (i32.add (local.get $hs) (i32.mul (local.get $time) (local.get $hStep))))
+      (local.set $b (i32.const 0))
+      (block $rowsDone (loop $rowsLoop
+        (br_if $rowsDone (i32.ge_u (local.get $b) (local.get $rows)))
+        (local.set $pp (i32.add (i32.add (local.get $proj) (i32.mul (local.get $time) (local.get $projStep))) (i32.mul (local.get $b) (i32.shl (local.get $gate) (i32.const 2)))))
+        (local.set $gp (i32.add (local.get $gh) (i32.mul (local.get $b) (i32.shl (local.get $gate) (i32.const 2)))))
+        (local.set $cq (i32.add (local.get $c) (i32.mul (local.get $b) (local.get $gate))))
+        (local.set $oq (i32.add (local.get $hOut) (i32.mul (local.get $b) (local.get $gate))))
+        (local.set $j (i32.const 0))
+        (block $colsDone (loop $colsLoop
+          (br_if $colsDone (i32.ge_u (local.get $j) (local.get $hp)))
+          (local.set $i (call $sigmoid (f32x4.add (v128.load (local.get $pp)) (v128.load (local.get $gp)))))
+          (local.set $f (call $sigmoid (f32x4.add
+            (v128.load (i32.add (local.get $pp) (local.get $gate))) (v128.load (i32.add (local.get $gp) (local.get $gate))))))
+          (local.set $g (call $tanh (f32x4.add
+            (v128.load (i32.add (local.get $pp) (i32.shl (local.get $gate) (i32.const 1))))
+            (v128.load (i32.add (local.get $gp) (i32.shl (local.get $gate) (i32.const 1)))))))
+          (local.set $o (call $sigmoid (f32x4.add
+            (v128.load (i32.add (local.get $pp) (i32.mul (local.get $gate) (i32.const 3))))
+            (v128.load (i32.add (local.get $gp) (i32.mul (local.get $gate) (i32.const 3)))))))
+          (local.set $cv (f32x4.add (f32x4.mul (local.get $f) (v128.load (local.get $cq))) (f32x4.mul (local.get $i) (local.get $g))))
+          (v128.store (local.get $cq) (local.get $cv))
+          (v128.store (local.get $oq) (f32x4.mul (local.get $o) (call $tanh (local.get $cv))))
+          (local.set $pp (i32.add (local.get $pp) (i32.const 16)))
+          (local.set $gp (i32.add (local.get $gp) (i32.const 16)))
+          (local.set $cq (i32.add (local.get $cq) (i32.const 16)))
+          (local.set $oq (i32.add (local.get $oq) (i32.const 16)))
+          (local.set $j (i32.add (local.get $j) (i32.const 4)))
+          (br $colsLoop)))
+        (local.set $b (i32.add (local.get $b) (i32.const 1)))
+        (br $rowsLoop)))
+      (local.set $hPrev (local.get $hOut))
+      (local.set $s (i32.add (local.get $s) (i32.const 1)))
       (br $stepLoop))))
 )
