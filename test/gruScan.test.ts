@@ -124,8 +124,13 @@ describe('GRU scan module', () => {
       const proj = values(t * b * 4 * h, t + 2 * b, 1.5);
       const w = values(h * 4 * h, h + 1, 1 / Math.sqrt(h));
       for (const reverse of [false, true]) {
-        const hs = lstmScanForward(proj, w, t, b, h, reverse);
+        const { hs } = lstmScanForward(proj, w, t, b, h, reverse);
         const expected = referenceLstm(proj, w, t, b, h, reverse);
+        // Saving the gates and cell states (training) gives the same states.
+        const saved = lstmScanForward(proj, w, t, b, h, reverse, true);
+        expect(saved.hs).toEqual(hs);
+        expect(saved.ghs!.length).toBe(t * b * 4 * h);
+        expect(saved.cs!.length).toBe(t * b * h);
         let max = 0;
         for (let i = 0; i < hs.length; i++) max = Math.max(max, Math.abs(hs[i] - expected[i]));
         expect(max, `reverse ${reverse}`).toBeLessThan(2e-6);

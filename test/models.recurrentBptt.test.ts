@@ -1,6 +1,6 @@
 /**
  * The hand-written backward pass through time of the recurrent layers (used on backends with
- * adtkit's fused gate kernels; for GRUs the WebAssembly scan of gruScan.ts) gives the gradients of plain TF.js autodiff through the
+ * adtkit's fused gate kernels; the WebAssembly scans of gruScan.ts) gives the gradients of plain TF.js autodiff through the
  * composed ops (used on every other backend), here both on cpu: the kernels are unregistered
  * for the reference run and registered again afterwards.
  */
@@ -8,11 +8,11 @@ import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createRNN } from '../src/models/index.js';
-import { ADT_GRU_SCAN, ADT_GRU_SCAN_GRAD } from '../src/models/gruScan.js';
+import { ADT_GRU_SCAN, ADT_GRU_SCAN_GRAD, ADT_LSTM_SCAN, ADT_LSTM_SCAN_GRAD } from '../src/models/gruScan.js';
 import { ADT_GRU_GATES, ADT_GRU_GATES_GRAD, ADT_LSTM_GATES, ADT_LSTM_GATES_GRAD } from '../src/models/rnnKernels.js';
 
-/** Unregistered for the reference run: the GRU then runs as composed ops, not the WebAssembly scan. */
-const KERNELS = [ADT_GRU_GATES, ADT_GRU_GATES_GRAD, ADT_LSTM_GATES, ADT_LSTM_GATES_GRAD, ADT_GRU_SCAN, ADT_GRU_SCAN_GRAD];
+/** Unregistered for the reference run: the layers then run as composed ops, not the WebAssembly scans. */
+const KERNELS = [ADT_GRU_GATES, ADT_GRU_GATES_GRAD, ADT_LSTM_GATES, ADT_LSTM_GATES_GRAD, ADT_GRU_SCAN, ADT_GRU_SCAN_GRAD, ADT_LSTM_SCAN, ADT_LSTM_SCAN_GRAD];
 
 function gradients(cell: 'gru' | 'lstm', t: number): { loss: number; grads: Float32Array[] } {
   const model = createRNN({ searchSpace: 'any', numLayers: 2, hiddenSize: 5 as any, cell, inputBins: 6 } as any);

@@ -1,8 +1,8 @@
 /**
  * A whole direction of a GRU layer in one call: the WebAssembly SIMD kernels of
  * `wasm/gruScan.wat` (forward and backward through time), wrapped as TF.js kernels
- * `AdtGRUScan` / `AdtGRUScanGrad` for the cpu and wasm backends; likewise `AdtLSTMScan` for
- * the forward pass of an LSTM direction (inference; LSTM training keeps the per-step BPTT).
+ * `AdtGRUScan` / `AdtGRUScanGrad` for the cpu and wasm backends; likewise `AdtLSTMScan` /
+ * `AdtLSTMScanGrad` for LSTM layers.
  *
  * Why: per time step TF.js needs two engine calls (recurrent matMul + gate kernel), each with
  * tensor bookkeeping, a heap copy on wasm and a thread-pool dispatch; for the built-in model's
@@ -19,12 +19,14 @@ import { GRU_SCAN_WASM_BASE64 } from './wasm/gruScanBinary.js';
 export const ADT_GRU_SCAN = 'AdtGRUScan';
 export const ADT_GRU_SCAN_GRAD = 'AdtGRUScanGrad';
 export const ADT_LSTM_SCAN = 'AdtLSTMScan';
+export const ADT_LSTM_SCAN_GRAD = 'AdtLSTMScanGrad';
 
 interface ScanExports {
   memory: WebAssembly.Memory;
   gruForward(proj: number, w: number, bias: number, hs: number, ghs: number, zeros: number, steps: number, rows: number, hp: number, reverse: number, saveGh: number): void;
   gruBackward(dy: number, proj: number, ghs: number, hs: number, wT: number, dPre: number, dGh: number, dhd: number, dhm: number, zeros: number, steps: number, rows: number, hp: number, reverse: number): void;
-  lstmForward(proj: number, w: number, hs: number, c: number, gh: number, zeros: number, steps: number, rows: number, hp: number, reverse: number): void;
+  lstmForward(proj: number, w: number, hs: number, c: number, ghs: number, zeros: number, steps: number, rows: number, hp: number, reverse: number, cs: number, save: number): void;
+  lstmBackward(dy: number, proj: number, ghs: number, cs: number, wT: number, dA: number, dhm: number, dc: number, zeros: number, steps: number, rows: number, hp: number, reverse: number): void;
 }
 
 let instance: ScanExports | null | undefined;
@@ -133,10 +135,11 @@ export function gruScanForward(proj: Float32Array, w: Float32Array, recBias: Flo
 }
 
 /**
- * Runs one LSTM direction (inference). `proj` [T, B, 4H] (all biases folded in), `w` [H, 4H],
- * gate blocks i, f, g, o (PyTorch order). Returns the hidden states [T, B, H].
+ * Runs one LSTM direction. `proj` [T, B, 4H] (all biases folded in), `w` [H, 4H], gate blocks
+ * i, f, g, o (PyTorch order). Returns the hidden states [T, B, H] and, with `saveGates`, the
+ * recurrent products gh [T, B, 4H] and cell states [T, B, H] the backward pass needs.
  */
-export function lstmScanForward(proj: Float32Array, w: Float32Array, t: number, b: number, h: number, reverse: boolean): Float32Array {
+export function lstmScanForward(proj: Float32Array, w: Float32Array, t: number, b: number, h: number, reverse: boolean, saveGates = false): { hs: Float32Array; ghs: Float32Array | null; cs: Float32Array | null } {
   const module = scanModule();
   if (module === null) throw new Error('lstmScanForward: WebAssembly SIMD is not available');
   const hp = roundUp(h, 16);
@@ -146,14 +149,52 @@ export function lstmScanForward(proj: Float32Array, w: Float32Array, t: number, 
   const wAt = arena.reserve(hp * 4 * hp);
   const hsAt = arena.reserve(t * rowsP * hp);
   const cAt = arena.reserve(rowsP * hp);
-  const ghAt = arena.reserve(rowsP * 4 * hp);
+  const ghsAt = arena.reserve((saveGates ? t : 1) * rowsP * 4 * hp);
+  const csAt = arena.reserve((saveGates ? t : 1) * rowsP * hp);
   const zerosAt = arena.reserve(4 * hp + rowsP * hp);
   const heap = arena.commit(module);
   heap.fill(0, 0, zerosAt / 4 + 4 * hp + rowsP * hp);
   pack(heap, projAt / 4, proj, t, b, rowsP, 4, h, hp);
   packWeights(heap, wAt / 4, w, h, hp, false, 4);
-  module.lstmForward(projAt, wAt, hsAt, cAt, ghAt, zerosAt, t, rowsP, hp, reverse ? 1 : 0);
-  return unpack(new Float32Array(module.memory.buffer), hsAt / 4, t, b, rowsP, 1, h, hp);
+  module.lstmForward(projAt, wAt, hsAt, cAt, ghsAt, zerosAt, t, rowsP, hp, reverse ? 1 : 0, csAt, saveGates ? 1 : 0);
+  const view = new Float32Array(module.memory.buffer);
+  return {
+    hs: unpack(view, hsAt / 4, t, b, rowsP, 1, h, hp),
+    ghs: saveGates ? unpack(view, ghsAt / 4, t, b, rowsP, 4, h, hp) : null,
+    cs: saveGates ? unpack(view, csAt / 4, t, b, rowsP, 1, h, hp) : null,
+  };
+}
+
+/**
+ * LSTM backward pass through time of one direction: from dy [T, B, H] and the forward's proj,
+ * gh, cell and hidden states, returns dA [T, B, 4H] (the gradient of the gate pre-activations,
+ * i.e. of proj and of the recurrent products) and h_prev [T, B, H].
+ */
+export function lstmScanBackward(dy: Float32Array, proj: Float32Array, ghs: Float32Array, cs: Float32Array, hs: Float32Array, w: Float32Array, t: number, b: number, h: number, reverse: boolean): { dA: Float32Array; hPrev: Float32Array } {
+  const module = scanModule();
+  if (module === null) throw new Error('lstmScanBackward: WebAssembly SIMD is not available');
+  const hp = roundUp(h, 16);
+  const rowsP = roundUp(b, 2);
+  const arena = new Arena();
+  const big = t * rowsP * 4 * hp;
+  const dyAt = arena.reserve(t * rowsP * hp);
+  const projAt = arena.reserve(big);
+  const ghsAt = arena.reserve(big);
+  const csAt = arena.reserve(t * rowsP * hp);
+  const wTAt = arena.reserve(4 * hp * hp);
+  const dAAt = arena.reserve(big);
+  const dhmAt = arena.reserve(rowsP * hp);
+  const dcAt = arena.reserve(rowsP * hp);
+  const zerosAt = arena.reserve(4 * hp + rowsP * hp);
+  const heap = arena.commit(module);
+  heap.fill(0, 0, zerosAt / 4 + 4 * hp + rowsP * hp);
+  pack(heap, dyAt / 4, dy, t, b, rowsP, 1, h, hp);
+  pack(heap, projAt / 4, proj, t, b, rowsP, 4, h, hp);
+  pack(heap, ghsAt / 4, ghs, t, b, rowsP, 4, h, hp);
+  pack(heap, csAt / 4, cs, t, b, rowsP, 1, h, hp);
+  packWeights(heap, wTAt / 4, w, h, hp, true, 4);
+  module.lstmBackward(dyAt, projAt, ghsAt, csAt, wTAt, dAAt, dhmAt, dcAt, zerosAt, t, rowsP, hp, reverse ? 1 : 0);
+  return { dA: unpack(new Float32Array(module.memory.buffer), dAAt / 4, t, b, rowsP, 4, h, hp), hPrev: previousStates(hs, t, b, h, reverse) };
 }
 
 /**
@@ -188,14 +229,18 @@ export function gruScanBackward(dy: Float32Array, proj: Float32Array, ghs: Float
   packWeights(heap, wTAt / 4, w, h, hp, true);
   module.gruBackward(dyAt, projAt, ghsAt, hsAt, wTAt, dPreAt, dGhAt, dhdAt, dhmAt, zerosAt, t, rowsP, hp, reverse ? 1 : 0);
   const view = new Float32Array(module.memory.buffer);
-  // h_prev: the previous step's state in the direction of the scan (zeros at its first step).
+  return { dPre: unpack(view, dPreAt / 4, t, b, rowsP, 3, h, hp), dGh: unpack(view, dGhAt / 4, t, b, rowsP, 3, h, hp), hPrev: previousStates(hs, t, b, h, reverse) };
+}
+
+/** Each step's incoming state [T, B, H]: the previous step's in the direction of the scan, zeros at its first. */
+function previousStates(hs: Float32Array, t: number, b: number, h: number, reverse: boolean): Float32Array {
   const hPrev = new Float32Array(t * b * h);
   const stepSize = b * h;
   for (let time = 0; time < t; time++) {
     const prev = reverse ? time + 1 : time - 1;
     if (prev >= 0 && prev < t) hPrev.set(hs.subarray(prev * stepSize, (prev + 1) * stepSize), time * stepSize);
   }
-  return { dPre: unpack(view, dPreAt / 4, t, b, rowsP, 3, h, hp), dGh: unpack(view, dGhAt / 4, t, b, rowsP, 3, h, hp), hPrev };
+  return hPrev;
 }
 
 interface Backend {
@@ -229,18 +274,32 @@ function scanGradKernel({ inputs, backend, attrs }: { inputs: tf.NamedTensorInfo
   return [output(be, r.dPre, [t, b, g]), output(be, r.dGh, [t, b, g]), output(be, r.hPrev, [t, b, h])];
 }
 
-function lstmScanKernel({ inputs, backend, attrs }: { inputs: tf.NamedTensorInfoMap; backend: unknown; attrs: { reverse: boolean } }): Info {
+function lstmScanKernel({ inputs, backend, attrs }: { inputs: tf.NamedTensorInfoMap; backend: unknown; attrs: { reverse: boolean; saveGates: boolean } }): Info[] {
   const be = backend as Backend;
   const proj = inputs.proj as Info;
   const wRec = inputs.wRec as Info;
-  const [t, b] = proj.shape;
+  const [t, b, g] = proj.shape;
   const h = wRec.shape[0];
-  return output(be, lstmScanForward(read(be, proj), read(be, wRec), t, b, h, attrs.reverse), [t, b, h]);
+  const r = lstmScanForward(read(be, proj), read(be, wRec), t, b, h, attrs.reverse, attrs.saveGates);
+  const outs = [output(be, r.hs, [t, b, h])];
+  if (r.ghs !== null && r.cs !== null) outs.push(output(be, r.ghs, [t, b, g]), output(be, r.cs, [t, b, h]));
+  return outs;
+}
+
+function lstmScanGradKernel({ inputs, backend, attrs }: { inputs: tf.NamedTensorInfoMap; backend: unknown; attrs: { reverse: boolean } }): Info[] {
+  const be = backend as Backend;
+  const proj = inputs.proj as Info;
+  const wRec = inputs.wRec as Info;
+  const [t, b, g] = proj.shape;
+  const h = wRec.shape[0];
+  const r = lstmScanBackward(read(be, inputs.dy as Info), read(be, proj), read(be, inputs.ghs as Info), read(be, inputs.cs as Info), read(be, inputs.hs as Info), read(be, wRec), t, b, h, attrs.reverse);
+  return [output(be, r.dA, [t, b, g]), output(be, r.hPrev, [t, b, h])];
 }
 
 if (gruScanAvailable()) {
   for (const backendName of ['cpu', 'wasm']) {
     tf.registerKernel({ kernelName: ADT_LSTM_SCAN, backendName, kernelFunc: lstmScanKernel as unknown as tf.KernelFunc });
+    tf.registerKernel({ kernelName: ADT_LSTM_SCAN_GRAD, backendName, kernelFunc: lstmScanGradKernel as unknown as tf.KernelFunc });
     tf.registerKernel({ kernelName: ADT_GRU_SCAN, backendName, kernelFunc: scanKernel as unknown as tf.KernelFunc });
     tf.registerKernel({ kernelName: ADT_GRU_SCAN_GRAD, backendName, kernelFunc: scanGradKernel as unknown as tf.KernelFunc });
   }

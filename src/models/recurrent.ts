@@ -37,7 +37,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { initializers, layers as tfl, type LayerVariable, type Shape } from '@tensorflow/tfjs-layers';
 import { ModelConfigError } from '../errors.js';
 import type { AdtLayerArgs } from './convFrontEnd.js';
-import { ADT_GRU_SCAN, ADT_GRU_SCAN_GRAD, ADT_LSTM_SCAN } from './gruScan.js';
+import { ADT_GRU_SCAN, ADT_GRU_SCAN_GRAD, ADT_LSTM_SCAN, ADT_LSTM_SCAN_GRAD } from './gruScan.js';
 import { ADT_GRU_GATES, ADT_GRU_GATES_GRAD, ADT_LSTM_GATES, ADT_LSTM_GATES_GRAD, gruGates, lstmGates } from './rnnKernels.js';
 import { transposeMatrix, type TorchImportable, type TorchTensorSource } from './torchWeights.js';
 
@@ -131,6 +131,7 @@ function unstackTime(x: tf.Tensor): tf.Tensor[] {
 function recurrentScan(cell: RecurrentCell, proj: tf.Tensor, wRec: tf.Tensor, recBias: tf.Tensor | null, reverse: boolean): tf.Tensor {
   const gru = cell === 'gru';
   if (gru && hasKernel(ADT_GRU_SCAN_GRAD)) return gruScanWithGradient(proj, wRec, recBias, reverse);
+  if (!gru && recBias === null && hasKernel(ADT_LSTM_SCAN_GRAD)) return lstmScanWithGradient(proj, wRec, reverse);
   const [t, b] = proj.shape;
   const h = wRec.shape[0];
   const order = (s: number) => (reverse ? t - 1 - s : s);
@@ -233,6 +234,25 @@ function gruScanWithGradient(proj: tf.Tensor, wRec: tf.Tensor, recBias: tf.Tenso
   return tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) => {
     const [p, w, save] = args as [tf.Tensor, tf.Tensor, tf.GradSaveFunc];
     return { value: forward(p, w, null, save), gradFunc };
+  })(proj, wRec);
+}
+
+/** {@link recurrentScan} for an LSTM with the WebAssembly scan kernels (no recurrent bias: LSTM folds both biases into the projection). */
+function lstmScanWithGradient(proj: tf.Tensor, wRec: tf.Tensor, reverse: boolean): tf.Tensor {
+  const [t, b, g] = proj.shape;
+  const h = wRec.shape[0];
+  return tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) => {
+    const [p, w, save] = args as [tf.Tensor, tf.Tensor, tf.GradSaveFunc];
+    const [hs, ghs, cs] = tf.engine().runKernel(ADT_LSTM_SCAN, { proj: p, wRec: w }, { reverse, saveGates: true }) as tf.Tensor[];
+    save([p, w, ghs, cs, hs]);
+    return {
+      value: hs,
+      gradFunc: (dy: tf.Tensor | tf.Tensor[], saved: tf.Tensor[]) => {
+        const [sp, sw, sghs, scs, shs] = saved;
+        const [dA, hPrev] = tf.engine().runKernel(ADT_LSTM_SCAN_GRAD, { dy: dy as tf.Tensor, proj: sp, ghs: sghs, cs: scs, hs: shs, wRec: sw }, { reverse }) as tf.Tensor[];
+        return [dA, tf.matMul(tf.reshape(hPrev, [t * b, h]), tf.reshape(dA, [t * b, g]), true, false)];
+      },
+    };
   })(proj, wRec);
 }
 
@@ -352,7 +372,7 @@ export class AdtBidirectionalRNN extends tfl.Layer implements TorchImportable {
         continue;
       }
       if (!gru && !tf.engine().isTapeOn() && hasKernel(ADT_LSTM_SCAN)) {
-        directions.push([tf.engine().runKernel(ADT_LSTM_SCAN, { proj, wRec }, { reverse: d === 1 }) as tf.Tensor]);
+        directions.push([(tf.engine().runKernel(ADT_LSTM_SCAN, { proj, wRec }, { reverse: d === 1, saveGates: false }) as tf.Tensor[])[0]]);
         continue;
       }
       const steps = splitTime(proj);

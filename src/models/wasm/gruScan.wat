@@ -240,13 +240,15 @@
       (call $matmul (i32.add (local.get $dGh) (i32.mul (local.get $time) (local.get $projStep))) (local.get $rows)
         (i32.mul (local.get $hp) (i32.const 3)) (local.get $wT) (local.get $hp) (local.get $zeros) (local.get $dhm))
       (br $stepLoop))))
-;; LSTM (inference): a = proj + h·w (gate blocks [i | f | g | o], each HP wide),
-  ;; i, f, o = σ, g = tanh, c' = f ⊙ c + i ⊙ g, h' = o ⊙ tanh(c'). `c`: rows·HP state, zero on
-  ;; entry (updated in place); `gh`: rows·4HP scratch; zeros: at least 4HP + rows·HP zero floats.
+;; LSTM: a = proj + h·w (gate blocks [i | f | g | o], each HP wide), i, f, o = σ, g = tanh,
+  ;; c' = f ⊙ c + i ⊙ g, h' = o ⊙ tanh(c'). `c`: rows·HP state, zero on entry (updated in
+  ;; place); zeros: at least 4HP + rows·HP zero floats. With `save` 1 (training), every step's
+  ;; recurrent product goes to ghs [T, rows, 4HP] and its cell state to cs [T, rows, HP];
+  ;; otherwise ghs is a rows·4HP scratch and cs unused.
   (func (export "lstmForward")
-    (param $proj i32) (param $w i32) (param $hs i32) (param $c i32) (param $gh i32) (param $zeros i32)
-    (param $steps i32) (param $rows i32) (param $hp i32) (param $reverse i32)
-    (local $s i32) (local $time i32) (local $projStep i32) (local $hStep i32) (local $hPrev i32) (local $hOut i32)
+    (param $proj i32) (param $w i32) (param $hs i32) (param $c i32) (param $ghs i32) (param $zeros i32)
+    (param $steps i32) (param $rows i32) (param $hp i32) (param $reverse i32) (param $cs i32) (param $save i32)
+    (local $s i32) (local $time i32) (local $projStep i32) (local $hStep i32) (local $hPrev i32) (local $hOut i32) (local $gh i32)
     (local $b i32) (local $j i32) (local $gate i32) (local $pp i32) (local $gp i32) (local $cq i32) (local $oq i32)
     (local $i v128) (local $f v128) (local $g v128) (local $o v128) (local $cv v128)
     (local.set $projStep (i32.mul (i32.mul (local.get $rows) (local.get $hp)) (i32.const 16)))
@@ -257,6 +259,7 @@
     (block $done (loop $stepLoop
       (br_if $done (i32.ge_u (local.get $s) (local.get $steps)))
       (local.set $time (select (i32.sub (i32.sub (local.get $steps) (i32.const 1)) (local.get $s)) (local.get $s) (local.get $reverse)))
+      (local.set $gh (select (i32.add (local.get $ghs) (i32.mul (local.get $time) (local.get $projStep))) (local.get $ghs) (local.get $save)))
       (call $matmul (local.get $hPrev) (local.get $rows) (local.get $hp) (local.get $w) (i32.shl (local.get $hp) (i32.const 2)) (local.get $zeros) (local.get $gh))
       (local.set $hOut (i32.add (local.get $hs) (i32.mul (local.get $time) (local.get $hStep))))
       (local.set $b (i32.const 0))
@@ -289,7 +292,74 @@
           (br $colsLoop)))
         (local.set $b (i32.add (local.get $b) (i32.const 1)))
         (br $rowsLoop)))
+      (if (local.get $save) (then
+        (memory.copy (i32.add (local.get $cs) (i32.mul (local.get $time) (local.get $hStep))) (local.get $c) (local.get $hStep))))
       (local.set $hPrev (local.get $hOut))
       (local.set $s (i32.add (local.get $s) (i32.const 1)))
+      (br $stepLoop))))
+
+  ;; LSTM backward pass through time (the steps in the reverse of the forward order). dy, hs, cs
+  ;; [T, rows, HP]; proj, ghs [T, rows, 4HP]; wT [4HP, HP]; writes dA [T, rows, 4HP] (the
+  ;; gradient of the gate pre-activations: of proj and of the recurrent products alike).
+  ;; dhm, dc: rows·HP scratch, zero on entry; zeros: at least 4HP + rows·HP zero floats.
+  (func (export "lstmBackward")
+    (param $dy i32) (param $proj i32) (param $ghs i32) (param $cs i32) (param $wT i32) (param $dA i32)
+    (param $dhm i32) (param $dc i32) (param $zeros i32) (param $steps i32) (param $rows i32) (param $hp i32) (param $reverse i32)
+    (local $s i32) (local $time i32) (local $prev i32) (local $projStep i32) (local $hStep i32) (local $cPrev i32)
+    (local $b i32) (local $j i32) (local $gate i32) (local $k4 i32) (local $k1 i32) (local $pp i32) (local $gp i32) (local $ap i32)
+    (local $i v128) (local $f v128) (local $g v128) (local $o v128) (local $cp v128) (local $tc v128) (local $dh v128) (local $dct v128)
+    (local $one v128)
+    (local.set $one (v128.const f32x4 1 1 1 1))
+    (local.set $projStep (i32.mul (i32.mul (local.get $rows) (local.get $hp)) (i32.const 16)))
+    (local.set $hStep (i32.mul (i32.mul (local.get $rows) (local.get $hp)) (i32.const 4)))
+    (local.set $gate (i32.shl (local.get $hp) (i32.const 2)))
+    (local.set $s (local.get $steps))
+    (block $done (loop $stepLoop
+      (br_if $done (i32.eqz (local.get $s)))
+      (local.set $s (i32.sub (local.get $s) (i32.const 1)))
+      (local.set $time (select (i32.sub (i32.sub (local.get $steps) (i32.const 1)) (local.get $s)) (local.get $s) (local.get $reverse)))
+      (local.set $prev (select (i32.add (local.get $time) (i32.const 1)) (i32.sub (local.get $time) (i32.const 1)) (local.get $reverse)))
+      (local.set $cPrev (select (local.get $zeros) (i32.add (local.get $cs) (i32.mul (local.get $prev) (local.get $hStep))) (i32.eqz (local.get $s))))
+      (local.set $b (i32.const 0))
+      (block $rowsDone (loop $rowsLoop
+        (br_if $rowsDone (i32.ge_u (local.get $b) (local.get $rows)))
+        (local.set $j (i32.const 0))
+        (block $colsDone (loop $colsLoop
+          (br_if $colsDone (i32.ge_u (local.get $j) (local.get $gate)))
+          (local.set $k4 (i32.add (i32.mul (local.get $time) (local.get $projStep)) (i32.add (i32.mul (local.get $b) (i32.shl (local.get $gate) (i32.const 2))) (local.get $j))))
+          (local.set $k1 (i32.add (i32.mul (local.get $b) (local.get $gate)) (local.get $j)))
+          (local.set $pp (i32.add (local.get $proj) (local.get $k4)))
+          (local.set $gp (i32.add (local.get $ghs) (local.get $k4)))
+          (local.set $ap (i32.add (local.get $dA) (local.get $k4)))
+          (local.set $i (call $sigmoid (f32x4.add (v128.load (local.get $pp)) (v128.load (local.get $gp)))))
+          (local.set $f (call $sigmoid (f32x4.add
+            (v128.load (i32.add (local.get $pp) (local.get $gate))) (v128.load (i32.add (local.get $gp) (local.get $gate))))))
+          (local.set $g (call $tanh (f32x4.add
+            (v128.load (i32.add (local.get $pp) (i32.shl (local.get $gate) (i32.const 1))))
+            (v128.load (i32.add (local.get $gp) (i32.shl (local.get $gate) (i32.const 1)))))))
+          (local.set $o (call $sigmoid (f32x4.add
+            (v128.load (i32.add (local.get $pp) (i32.mul (local.get $gate) (i32.const 3))))
+            (v128.load (i32.add (local.get $gp) (i32.mul (local.get $gate) (i32.const 3)))))))
+          (local.set $cp (v128.load (i32.add (local.get $cPrev) (local.get $k1))))
+          (local.set $tc (call $tanh (v128.load (i32.add (i32.add (local.get $cs) (i32.mul (local.get $time) (local.get $hStep))) (local.get $k1)))))
+          ;; dh = dy + dh from the next step's matMul; dct = dc + dh · o · (1 − tanh²(c'))
+          (local.set $dh (f32x4.add (v128.load (i32.add (i32.add (local.get $dy) (i32.mul (local.get $time) (local.get $hStep))) (local.get $k1)))
+            (v128.load (i32.add (local.get $dhm) (local.get $k1)))))
+          (local.set $dct (f32x4.add (v128.load (i32.add (local.get $dc) (local.get $k1)))
+            (f32x4.mul (f32x4.mul (local.get $dh) (local.get $o)) (f32x4.sub (local.get $one) (f32x4.mul (local.get $tc) (local.get $tc))))))
+          (v128.store (local.get $ap) (f32x4.mul (f32x4.mul (local.get $dct) (local.get $g)) (f32x4.mul (local.get $i) (f32x4.sub (local.get $one) (local.get $i)))))
+          (v128.store (i32.add (local.get $ap) (local.get $gate))
+            (f32x4.mul (f32x4.mul (local.get $dct) (local.get $cp)) (f32x4.mul (local.get $f) (f32x4.sub (local.get $one) (local.get $f)))))
+          (v128.store (i32.add (local.get $ap) (i32.shl (local.get $gate) (i32.const 1)))
+            (f32x4.mul (f32x4.mul (local.get $dct) (local.get $i)) (f32x4.sub (local.get $one) (f32x4.mul (local.get $g) (local.get $g)))))
+          (v128.store (i32.add (local.get $ap) (i32.mul (local.get $gate) (i32.const 3)))
+            (f32x4.mul (f32x4.mul (local.get $dh) (local.get $tc)) (f32x4.mul (local.get $o) (f32x4.sub (local.get $one) (local.get $o)))))
+          (v128.store (i32.add (local.get $dc) (local.get $k1)) (f32x4.mul (local.get $dct) (local.get $f)))
+          (local.set $j (i32.add (local.get $j) (i32.const 16)))
+          (br $colsLoop)))
+        (local.set $b (i32.add (local.get $b) (i32.const 1)))
+        (br $rowsLoop)))
+      (call $matmul (i32.add (local.get $dA) (i32.mul (local.get $time) (local.get $projStep))) (local.get $rows)
+        (i32.shl (local.get $hp) (i32.const 2)) (local.get $wT) (local.get $hp) (local.get $zeros) (local.get $dhm))
       (br $stepLoop))))
 )
