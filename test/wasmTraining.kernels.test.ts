@@ -140,13 +140,13 @@ describe('wasm kernels for training', () => {
     tf.dispose([x, f]);
   });
 
-  it('enable adds Conv2DBackpropFilter, replaces nine kernels and three gradients, is idempotent, and disable restores the originals', () => {
+  it('enable adds Conv2DBackpropFilter, replaces ten kernels and three gradients, is idempotent, and disable restores the originals', () => {
     const originalMatMul = tf.getKernel('BatchMatMul', 'wasm');
     const originalMeanGrad = tf.getGradient('Mean');
     const r = enableWasmTraining();
     expect(r).toEqual({
       added: ['Conv2DBackpropFilter'],
-      replaced: ['Conv2DBackpropInput', 'MaxPoolGrad', 'Tile', 'BatchMatMul', '_FusedMatMul', 'Sum', 'Mean', 'FusedBatchNorm', 'Identity'],
+      replaced: ['Conv2DBackpropInput', 'MaxPoolGrad', 'Tile', 'BatchMatMul', '_FusedMatMul', 'Sum', 'Mean', 'FusedBatchNorm', 'Identity', 'Erf'],
       gradients: ['FusedBatchNorm', 'Sum', 'Mean'],
     });
     expect(tf.getGradient('Mean')).not.toBe(originalMeanGrad);
@@ -264,6 +264,25 @@ describe('wasm kernels for training', () => {
         expect(got.shape, label).toEqual(want.shape);
         expect(got.dtype, label).toBe(want.dtype);
         expect(relErr(got.data, want.data), label).toBeLessThanOrEqual(RTOL);
+      }
+    }
+  });
+
+  it('erf (WebAssembly SIMD, any length) is within 5e-7 of the cpu backend (float32 vs float64 arithmetic of the same formula), odd, and saturates at ±1', () => {
+    enableWasmTraining();
+    for (const n of [3, 4, 1001]) {
+      const data = Float32Array.from({ length: n }, (_, i) => (n === 3 ? [0, -1e-30, 9][i] : -6 + (12 * i) / (n - 1)));
+      const on = (backend: string) => {
+        tf.setBackend(backend);
+        return tf.tidy(() => tf.erf(tf.tensor(data)).dataSync() as Float32Array);
+      };
+      const want = on('cpu');
+      const got = on('wasm');
+      for (let i = 0; i < n; i++) expect(Math.abs(got[i] - want[i]), `erf(${data[i]})`).toBeLessThan(5e-7);
+      if (n === 1001) {
+        for (let i = 0; i < n; i++) expect(got[n - 1 - i] + got[i]).toBe(0);
+        expect(got[0]).toBe(-1);
+        expect(got[n - 1]).toBe(1);
       }
     }
   });

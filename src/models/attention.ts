@@ -81,10 +81,13 @@ export function multiHeadSelfAttention(x: tf.Tensor, weights: SelfAttentionWeigh
   }
   const headDim = embedDim / numHeads;
   return tf.tidy(() => {
-    const flat = tf.reshape(x, [batch * frames, embedDim]);
-    const qkv = tf.add(tf.matMul(flat, weights.inProjKernel), weights.inProjBias); // [B·T, 3D]
+    const flat = tf.reshape(x, [batch * frames, embedDim]) as tf.Tensor2D;
+    // q, k, v each from its own block of the input projection: slicing the [D, 3D] weights is
+    // cheaper than slicing the [B·T, 3D] product (a strided copy of every activation).
     const heads = (index: number): tf.Tensor3D => {
-      const part = tf.slice(qkv, [0, index * embedDim], [batch * frames, embedDim]);
+      const kernel = tf.slice(weights.inProjKernel, [0, index * embedDim], [embedDim, embedDim]) as tf.Tensor2D;
+      const bias = tf.slice(weights.inProjBias, [index * embedDim], [embedDim]);
+      const part = tf.fused.matMul({ a: flat, b: kernel, bias });
       const split = tf.reshape(part, [batch, frames, numHeads, headDim]);
       return tf.reshape(tf.transpose(split, [0, 2, 1, 3]), [batch * numHeads, frames, headDim]);
     };
