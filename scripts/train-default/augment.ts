@@ -17,21 +17,7 @@
  */
 import type { SegmentBatch, SegmentDataset } from '../../src/train/index.js';
 import { overlaySegment, type OverlayClip, type OverlayOptions } from './overlays.js';
-
-/**
- * Seeded PRNG (mulberry32). Kept as is rather than train/random.ts's Rng: the shipped model was
- * trained with this exact stream (changing it would make the run unreproducible from the repo).
- */
-function mulberry32(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { mulberry32 } from './prng.js';
 
 const dbToLinear = (db: number): number => 10 ** (db / 20);
 

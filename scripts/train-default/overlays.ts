@@ -20,21 +20,13 @@
  * seed and each segment's overlays from (seed, epoch, segment).
  */
 import { logFilteredSpectrogram } from '../../src/dsp/index.js';
+import { mulberry32 } from './prng.js';
 
 export const SAMPLE_RATE = 44100;
 const CY_CLASS = 4;
 
-/** Seeded PRNG (mulberry32), the same generator as augment.ts. */
-export function mulberry32(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** The seeded PRNG of prng.ts (re-exported for the tests). */
+export { mulberry32 };
 
 /** One overlay: filtered magnitudes `[frames, bins]` (linear, not log) and its class or null. */
 export interface OverlayClip {

@@ -191,7 +191,17 @@ function recurrentScan(cell: RecurrentCell, proj: tf.Tensor, wRec: tf.Tensor, re
     if (recBias) grads.push(tf.sum(dGH, 0));
     return grads;
   };
-  const gradFunc = (dy: tf.Tensor | tf.Tensor[], saved: tf.Tensor[]) => backward(dy as tf.Tensor, saved);
+  return scanNode(proj, wRec, recBias, forward, (dy, saved) => backward(dy as tf.Tensor, saved));
+}
+
+type ScanForward = (p: tf.Tensor, w: tf.Tensor, bias: tf.Tensor | null, save: tf.GradSaveFunc) => tf.Tensor;
+type ScanGradient = (dy: tf.Tensor | tf.Tensor[], saved: tf.Tensor[]) => tf.Tensor[];
+
+/**
+ * One tape node over (proj, wRec[, recBias]) with a hand-written gradient: `tf.customGrad`
+ * takes only tensors, so the optional bias decides the arity.
+ */
+function scanNode(proj: tf.Tensor, wRec: tf.Tensor, recBias: tf.Tensor | null, forward: ScanForward, gradFunc: ScanGradient): tf.Tensor {
   if (recBias) {
     return tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) => {
       const [p, w, bias, save] = args as [tf.Tensor, tf.Tensor, tf.Tensor, tf.GradSaveFunc];
@@ -225,35 +235,24 @@ function gruScanWithGradient(proj: tf.Tensor, wRec: tf.Tensor, recBias: tf.Tenso
     save([p, w, ghs, hs]);
     return hs;
   };
-  if (recBias) {
-    return tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) => {
-      const [p, w, bias, save] = args as [tf.Tensor, tf.Tensor, tf.Tensor, tf.GradSaveFunc];
-      return { value: forward(p, w, bias, save), gradFunc };
-    })(proj, wRec, recBias);
-  }
-  return tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) => {
-    const [p, w, save] = args as [tf.Tensor, tf.Tensor, tf.GradSaveFunc];
-    return { value: forward(p, w, null, save), gradFunc };
-  })(proj, wRec);
+  return scanNode(proj, wRec, recBias, forward, gradFunc);
 }
 
 /** {@link recurrentScan} for an LSTM with the WebAssembly scan kernels (no recurrent bias: LSTM folds both biases into the projection). */
 function lstmScanWithGradient(proj: tf.Tensor, wRec: tf.Tensor, reverse: boolean): tf.Tensor {
   const [t, b, g] = proj.shape;
   const h = wRec.shape[0];
-  return tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) => {
-    const [p, w, save] = args as [tf.Tensor, tf.Tensor, tf.GradSaveFunc];
+  const forward = (p: tf.Tensor, w: tf.Tensor, _bias: tf.Tensor | null, save: tf.GradSaveFunc): tf.Tensor => {
     const [hs, ghs, cs] = tf.engine().runKernel(ADT_LSTM_SCAN, { proj: p, wRec: w }, { reverse, saveGates: true }) as tf.Tensor[];
     save([p, w, ghs, cs, hs]);
-    return {
-      value: hs,
-      gradFunc: (dy: tf.Tensor | tf.Tensor[], saved: tf.Tensor[]) => {
-        const [sp, sw, sghs, scs, shs] = saved;
-        const [dA, hPrev] = tf.engine().runKernel(ADT_LSTM_SCAN_GRAD, { dy: dy as tf.Tensor, proj: sp, ghs: sghs, cs: scs, hs: shs, wRec: sw }, { reverse }) as tf.Tensor[];
-        return [dA, tf.matMul(tf.reshape(hPrev, [t * b, h]), tf.reshape(dA, [t * b, g]), true, false)];
-      },
-    };
-  })(proj, wRec);
+    return hs;
+  };
+  const gradFunc = (dy: tf.Tensor | tf.Tensor[], saved: tf.Tensor[]): tf.Tensor[] => {
+    const [p, w, ghs, cs, hs] = saved;
+    const [dA, hPrev] = tf.engine().runKernel(ADT_LSTM_SCAN_GRAD, { dy: dy as tf.Tensor, proj: p, ghs, cs, hs, wRec: w }, { reverse }) as tf.Tensor[];
+    return [dA, tf.matMul(tf.reshape(hPrev, [t * b, h]), tf.reshape(dA, [t * b, g]), true, false)];
+  };
+  return scanNode(proj, wRec, null, forward, gradFunc);
 }
 
 function hasKernel(name: string): boolean {
