@@ -22,6 +22,11 @@ interface ConvCase { name: string; x: [number, number, number, number]; f: [numb
 const convCases: ConvCase[] = [
   { name: 'block 1 conv 1: 3×3 same, 1 → 32 ch, 84 bins', x: [2, 12, 84, 1], f: [3, 3, 1, 32], strides: [1, 1], pad: 'same' },
   { name: 'block 1 conv 2: 3×3 same, 32 → 32 ch, 84 bins', x: [1, 6, 84, 32], f: [3, 3, 32, 32], strides: [1, 1], pad: 'same' },
+  // One input channel, 3×3, stride 1, outputs a multiple of 4: the WebAssembly SIMD filter gradient.
+  { name: '1 → 32 ch 3×3 same over 4 × 200 frames (SIMD filter gradient, f64 row sums)', x: [4, 200, 84, 1], f: [3, 3, 1, 32], strides: [1, 1], pad: 'same' },
+  { name: '1 → 8 ch 3×3 valid (SIMD)', x: [2, 9, 10, 1], f: [3, 3, 1, 8], strides: [1, 1], pad: 'valid' },
+  { name: '1 → 4 ch 3×3 explicit pad 2 (SIMD)', x: [1, 6, 7, 1], f: [3, 3, 1, 4], strides: [1, 1], pad: 2 },
+  { name: '1 → 6 ch 3×3 same (outputs not a multiple of 4: XNNPACK product)', x: [2, 6, 9, 1], f: [3, 3, 1, 6], strides: [1, 1], pad: 'same' },
   { name: 'block 2 conv 1: 3×3 same, 32 → 64 ch, 28 bins', x: [2, 5, 28, 32], f: [3, 3, 32, 64], strides: [1, 1], pad: 'same' },
   { name: 'block 2 conv 2: 3×3 same, 64 → 64 ch, 28 bins', x: [1, 6, 28, 64], f: [3, 3, 64, 64], strides: [1, 1], pad: 'same' },
   { name: '5×5 same, 64 → 1 ch, 70 frames (filter gradient in two row chunks of its 32 MiB im2col)', x: [1, 70, 84, 64], f: [5, 5, 64, 1], strides: [1, 1], pad: 'same' },

@@ -1,7 +1,8 @@
 /**
  * The WebAssembly SIMD kernels of `wasm/heapKernels.wat`, instantiated on the wasm backend's own
  * memory so that they work on tensors in place (no copies): batch-norm affine pass, per-column
- * sums, batch-norm gradient pass, max-pool gradient, erf (GELU). Used by wasmKernels.ts; absent (null) where the backend's
+ * sums, batch-norm gradient pass, max-pool gradient, erf (GELU), the filter gradient of a
+ * one-channel 3×3 convolution. Used by wasmKernels.ts; absent (null) where the backend's
  * memory cannot be reached or WebAssembly SIMD is missing, and the callers keep their JS loops.
  */
 import { decodeBase64 } from './wasm/base64.js';
@@ -17,6 +18,8 @@ export interface HeapKernels {
   batchNormGrad(dy: number, x: number, dx: number, total: number, channels: number, mean: number, factor: number, sumDy: number, sumDyXc: number): void;
   /** y = erf(x) over `total` values (a multiple of 4), TF.js's cpu formula (A&S 7.1.26). */
   erf(x: number, y: number, total: number): void;
+  /** acc[tap, c] (f64) += filter gradient of a 3×3 stride-1 convolution with one input channel, xg the padded input grid [batch, gh, gw]. */
+  filterGrad3x3C1(xg: number, dy: number, acc: number, batch: number, oh: number, ow: number, gh: number, gw: number, co: number): void;
   /** NHWC max-pool gradient into a zeroed dx: each dy to its window's first maximum. */
   maxPoolGrad(
     x: number, dy: number, dx: number, batch: number, inH: number, inW: number, channels: number,
@@ -43,7 +46,7 @@ export function heapKernels(backend: HeapBackend): HeapKernels | null {
     const shared = typeof SharedArrayBuffer !== 'undefined' && memory.buffer instanceof SharedArrayBuffer;
     const bytes = decodeBase64(shared ? HEAP_KERNELS_SHARED_WASM_BASE64 : HEAP_KERNELS_WASM_BASE64);
     const exports = new WebAssembly.Instance(new WebAssembly.Module(bytes), { env: { memory } }).exports as unknown as Omit<HeapKernels, 'memory'>;
-    kernels = { memory, affine: exports.affine, columnSums: exports.columnSums, batchNormGrad: exports.batchNormGrad, maxPoolGrad: exports.maxPoolGrad, erf: exports.erf };
+    kernels = { memory, affine: exports.affine, columnSums: exports.columnSums, batchNormGrad: exports.batchNormGrad, maxPoolGrad: exports.maxPoolGrad, erf: exports.erf, filterGrad3x3C1: exports.filterGrad3x3C1 };
   } catch {
     kernels = null;
   }

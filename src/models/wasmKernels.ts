@@ -196,6 +196,16 @@ function filterGradStride1(be: WasmBackend, x: tf.TensorInfo, dy: tf.TensorInfo,
       }
     }
   }
+  // One input channel, 3×3: a WebAssembly SIMD pass over the grid (XNNPACK's product would be
+  // 9 rows tall, ~2 GMAC/s; this is the first convolution of every conv front end).
+  const simd = ci === 1 && fh === 3 && fw === 3 ? simdKernels(be, co) : null;
+  if (simd !== null) {
+    const acc = float64Scratch(be, simd, taps * co);
+    simd.filterGrad3x3C1(heapAddress(be, xg.dataId), heapAddress(be, dy.dataId), acc.address, n, oh, ow, gh, gw, co);
+    const result = acc.values().slice();
+    free(be, xg, acc.tensor);
+    return result;
+  }
   const xgT = ci === 1 ? xg : run('Transpose', be, { x: xg }, { perm: [1, 0] });
   if (xgT !== xg) free(be, xg);
   const stride = rowsTotal + tail;
