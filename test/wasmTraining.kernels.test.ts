@@ -66,6 +66,7 @@ interface MatMulCase { name: string; a: number[]; b: number[]; ta: boolean; tb: 
 const matMulCases: MatMulCase[] = [
   { name: 'A·B (unchanged path)', a: [64, 96], b: [96, 80], ta: false, tb: false },
   { name: 'Aᵀ·B (dense weight gradient)', a: [300, 64], b: [300, 72], ta: true, tb: false },
+  { name: 'Aᵀ·B with a narrow B: computed as (Bᵀ·A)ᵀ', a: [400, 96], b: [400, 24], ta: true, tb: false },
   { name: 'A·Bᵀ (dense input gradient)', a: [300, 72], b: [64, 72], ta: false, tb: true },
   { name: 'Aᵀ·Bᵀ', a: [50, 70], b: [90, 50], ta: true, tb: true },
   { name: 'batched q·kᵀ [6, 40, 12] × [6, 40, 12]ᵀ', a: [6, 40, 12], b: [6, 40, 12], ta: false, tb: true },

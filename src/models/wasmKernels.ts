@@ -542,6 +542,15 @@ function fastMatMul(args: KernelArgs, fused: boolean): tf.TensorInfo {
     return run(name, be, args.inputs, args.attrs);
   }
   const { batchA, batchB, batch, m, k, n } = plan;
+  // Aᵀ·B with a tall A: (Bᵀ·A)ᵀ transposes B and the small product instead of A (the weight
+  // gradient of a dense layer or recurrent input projection, xᵀ·dy, has k = batch·frames rows).
+  if (!fused && batch === 1 && transposeA && !transposeB && k * n + n * m < k * m) {
+    const bT = transposeLast2(be, b, 1, k, n);
+    const prod = run('BatchMatMul', be, { a: bT, b: reshaped(a, [1, k, m]) }, { transposeA: false, transposeB: false }); // [1, n, m]
+    const out = transposeLast2(be, prod, 1, n, m);
+    free(be, bT, prod);
+    return reshaped(out, plan.outShape);
+  }
   const temps: tf.TensorInfo[] = [];
   const a3 = transposeA ? transposeLast2(be, a, batchA, k, m) : reshaped(a, [batchA, m, k]);
   const b3 = transposeB ? transposeLast2(be, b, batchB, n, k) : reshaped(b, [batchB, k, n]);
