@@ -27,7 +27,10 @@ describe('frameLocalSplit', () => {
   it('splits the convolutional front ends (CRNN, CNN, ConvTransformer) with a margin of one frame per 3×3 convolution, caches the split, and declines the others', async () => {
     await tf.setBackend('cpu');
     const crnn = createCRNN({ numLayers: 1, hiddenSize: 8, searchSpace: 'any' } as never);
+    const topology = JSON.stringify(crnn.toJSON(null, false));
     const split = frameLocalSplit(crnn);
+    // Splitting reuses the layers (new nodes in other models) but leaves the model's own graph as it was.
+    expect(JSON.stringify(crnn.toJSON(null, false))).toBe(topology);
     expect(split).not.toBeNull();
     expect(split!.margin).toBe(4); // 2 blocks × 2 convolutions of height 3
     expect(frameLocalSplit(crnn)).toBe(split);
