@@ -48,24 +48,30 @@ export function gruScanAvailable(): boolean {
   return scanModule() !== null;
 }
 
-/** Bump allocator over the module's memory, reset per call (the kernels are synchronous). */
-class Arena {
-  private offset = 0;
-  private readonly requests: number[] = [];
-  /** Reserves `floats` float32s (16-byte aligned); returns the byte address. */
-  reserve(floats: number): number {
-    const address = this.offset;
-    this.offset += Math.ceil((floats * 4) / 16) * 16;
-    this.requests.push(address);
+/**
+ * Lays out one call's regions (float32 counts, each 16-byte aligned) from address 0 of the
+ * module's memory (the kernels are synchronous, so every call starts afresh), grows the memory
+ * to fit and zero-fills it (the padding of units and rows must be zero). Returns the module,
+ * the padded sizes, a view of the memory and each region's byte address.
+ */
+function stage(caller: string, h: number, b: number, regions: (hp: number, rowsP: number) => number[]): { module: ScanExports; hp: number; rowsP: number; heap: Float32Array; at: number[] } {
+  const module = scanModule();
+  if (module === null) throw new Error(`${caller}: WebAssembly SIMD is not available`);
+  const hp = roundUp(h, 16);
+  const rowsP = roundUp(b, 2);
+  let end = 0;
+  const at = regions(hp, rowsP).map((floats) => {
+    const address = end;
+    end += roundUp(floats * 4, 16);
     return address;
-  }
-  /** Grows the memory to fit, then returns a fresh Float32Array over it (growing detaches old views). */
-  commit(module: ScanExports): Float32Array {
-    const pages = Math.ceil(this.offset / 65536);
-    const have = module.memory.buffer.byteLength / 65536;
-    if (pages > have) module.memory.grow(pages - have);
-    return new Float32Array(module.memory.buffer);
-  }
+  });
+  const pages = Math.ceil(end / 65536);
+  const have = module.memory.buffer.byteLength / 65536;
+  if (pages > have) module.memory.grow(pages - have);
+  // A fresh view: growing detaches the old buffer.
+  const heap = new Float32Array(module.memory.buffer);
+  heap.fill(0, 0, end / 4);
+  return { module, hp, rowsP, heap, at };
 }
 
 const roundUp = (n: number, m: number): number => Math.ceil(n / m) * m;
@@ -113,19 +119,8 @@ function packWeights(heap: Float32Array, at: number, w: Float32Array, h: number,
  * products gh [T, B, 3H] the backward pass needs.
  */
 export function gruScanForward(proj: Float32Array, w: Float32Array, recBias: Float32Array | null, t: number, b: number, h: number, reverse: boolean, saveGates: boolean): { hs: Float32Array; ghs: Float32Array | null } {
-  const module = scanModule();
-  if (module === null) throw new Error('gruScanForward: WebAssembly SIMD is not available');
-  const hp = roundUp(h, 16);
-  const rowsP = roundUp(b, 2);
-  const arena = new Arena();
-  const projAt = arena.reserve(t * rowsP * 3 * hp);
-  const wAt = arena.reserve(hp * 3 * hp);
-  const biasAt = arena.reserve(3 * hp);
-  const hsAt = arena.reserve(t * rowsP * hp);
-  const ghsAt = arena.reserve((saveGates ? t : 1) * rowsP * 3 * hp);
-  const zerosAt = arena.reserve(rowsP * hp);
-  const heap = arena.commit(module);
-  heap.fill(0, 0, zerosAt / 4 + rowsP * hp);
+  const { module, hp, rowsP, heap, at } = stage('gruScanForward', h, b, (hp, rows) => [t * rows * 3 * hp, hp * 3 * hp, 3 * hp, t * rows * hp, (saveGates ? t : 1) * rows * 3 * hp, rows * hp]);
+  const [projAt, wAt, biasAt, hsAt, ghsAt, zerosAt] = at;
   pack(heap, projAt / 4, proj, t, b, rowsP, 3, h, hp);
   packWeights(heap, wAt / 4, w, h, hp, false);
   if (recBias !== null) for (let g = 0; g < 3; g++) heap.set(recBias.subarray(g * h, (g + 1) * h), biasAt / 4 + g * hp);
@@ -140,20 +135,9 @@ export function gruScanForward(proj: Float32Array, w: Float32Array, recBias: Flo
  * recurrent products gh [T, B, 4H] and cell states [T, B, H] the backward pass needs.
  */
 export function lstmScanForward(proj: Float32Array, w: Float32Array, t: number, b: number, h: number, reverse: boolean, saveGates = false): { hs: Float32Array; ghs: Float32Array | null; cs: Float32Array | null } {
-  const module = scanModule();
-  if (module === null) throw new Error('lstmScanForward: WebAssembly SIMD is not available');
-  const hp = roundUp(h, 16);
-  const rowsP = roundUp(b, 2);
-  const arena = new Arena();
-  const projAt = arena.reserve(t * rowsP * 4 * hp);
-  const wAt = arena.reserve(hp * 4 * hp);
-  const hsAt = arena.reserve(t * rowsP * hp);
-  const cAt = arena.reserve(rowsP * hp);
-  const ghsAt = arena.reserve((saveGates ? t : 1) * rowsP * 4 * hp);
-  const csAt = arena.reserve((saveGates ? t : 1) * rowsP * hp);
-  const zerosAt = arena.reserve(4 * hp + rowsP * hp);
-  const heap = arena.commit(module);
-  heap.fill(0, 0, zerosAt / 4 + 4 * hp + rowsP * hp);
+  const saved = saveGates ? t : 1;
+  const { module, hp, rowsP, heap, at } = stage('lstmScanForward', h, b, (hp, rows) => [t * rows * 4 * hp, hp * 4 * hp, t * rows * hp, rows * hp, saved * rows * 4 * hp, saved * rows * hp, 4 * hp + rows * hp]);
+  const [projAt, wAt, hsAt, cAt, ghsAt, csAt, zerosAt] = at;
   pack(heap, projAt / 4, proj, t, b, rowsP, 4, h, hp);
   packWeights(heap, wAt / 4, w, h, hp, false, 4);
   module.lstmForward(projAt, wAt, hsAt, cAt, ghsAt, zerosAt, t, rowsP, hp, reverse ? 1 : 0, csAt, saveGates ? 1 : 0);
@@ -171,23 +155,11 @@ export function lstmScanForward(proj: Float32Array, w: Float32Array, t: number, 
  * i.e. of proj and of the recurrent products) and h_prev [T, B, H].
  */
 export function lstmScanBackward(dy: Float32Array, proj: Float32Array, ghs: Float32Array, cs: Float32Array, hs: Float32Array, w: Float32Array, t: number, b: number, h: number, reverse: boolean): { dA: Float32Array; hPrev: Float32Array } {
-  const module = scanModule();
-  if (module === null) throw new Error('lstmScanBackward: WebAssembly SIMD is not available');
-  const hp = roundUp(h, 16);
-  const rowsP = roundUp(b, 2);
-  const arena = new Arena();
-  const big = t * rowsP * 4 * hp;
-  const dyAt = arena.reserve(t * rowsP * hp);
-  const projAt = arena.reserve(big);
-  const ghsAt = arena.reserve(big);
-  const csAt = arena.reserve(t * rowsP * hp);
-  const wTAt = arena.reserve(4 * hp * hp);
-  const dAAt = arena.reserve(big);
-  const dhmAt = arena.reserve(rowsP * hp);
-  const dcAt = arena.reserve(rowsP * hp);
-  const zerosAt = arena.reserve(4 * hp + rowsP * hp);
-  const heap = arena.commit(module);
-  heap.fill(0, 0, zerosAt / 4 + 4 * hp + rowsP * hp);
+  const { module, hp, rowsP, heap, at } = stage('lstmScanBackward', h, b, (hp, rows) => {
+    const big = t * rows * 4 * hp;
+    return [t * rows * hp, big, big, t * rows * hp, 4 * hp * hp, big, rows * hp, rows * hp, 4 * hp + rows * hp];
+  });
+  const [dyAt, projAt, ghsAt, csAt, wTAt, dAAt, dhmAt, dcAt, zerosAt] = at;
   pack(heap, dyAt / 4, dy, t, b, rowsP, 1, h, hp);
   pack(heap, projAt / 4, proj, t, b, rowsP, 4, h, hp);
   pack(heap, ghsAt / 4, ghs, t, b, rowsP, 4, h, hp);
@@ -204,24 +176,11 @@ export function lstmScanBackward(dy: Float32Array, proj: Float32Array, ghs: Floa
  * step's incoming state, for the weight gradient).
  */
 export function gruScanBackward(dy: Float32Array, proj: Float32Array, ghs: Float32Array, hs: Float32Array, w: Float32Array, t: number, b: number, h: number, reverse: boolean): { dPre: Float32Array; dGh: Float32Array; hPrev: Float32Array } {
-  const module = scanModule();
-  if (module === null) throw new Error('gruScanBackward: WebAssembly SIMD is not available');
-  const hp = roundUp(h, 16);
-  const rowsP = roundUp(b, 2);
-  const arena = new Arena();
-  const big = t * rowsP * 3 * hp;
-  const dyAt = arena.reserve(t * rowsP * hp);
-  const projAt = arena.reserve(big);
-  const ghsAt = arena.reserve(big);
-  const hsAt = arena.reserve(t * rowsP * hp);
-  const wTAt = arena.reserve(3 * hp * hp);
-  const dPreAt = arena.reserve(big);
-  const dGhAt = arena.reserve(big);
-  const dhdAt = arena.reserve(rowsP * hp);
-  const dhmAt = arena.reserve(rowsP * hp);
-  const zerosAt = arena.reserve(3 * hp + rowsP * hp);
-  const heap = arena.commit(module);
-  heap.fill(0, 0, zerosAt / 4 + 3 * hp + rowsP * hp);
+  const { module, hp, rowsP, heap, at } = stage('gruScanBackward', h, b, (hp, rows) => {
+    const big = t * rows * 3 * hp;
+    return [t * rows * hp, big, big, t * rows * hp, 3 * hp * hp, big, big, rows * hp, rows * hp, 3 * hp + rows * hp];
+  });
+  const [dyAt, projAt, ghsAt, hsAt, wTAt, dPreAt, dGhAt, dhdAt, dhmAt, zerosAt] = at;
   pack(heap, dyAt / 4, dy, t, b, rowsP, 1, h, hp);
   pack(heap, projAt / 4, proj, t, b, rowsP, 3, h, hp);
   pack(heap, ghsAt / 4, ghs, t, b, rowsP, 3, h, hp);
