@@ -11,11 +11,14 @@ import wabtFactory from 'wabt';
 
 /** Memory import of modules that work on the wasm backend's heap; `shared` makes the threaded-build variant. */
 const MEMORY_IMPORT = '(import "env" "memory" (memory 1))';
+/** Own memory of a self-contained module; its shared variant imports a shared memory instead (run on two threads). */
+const OWN_MEMORY = '(memory (export "memory") 1)';
+const SHARED_IMPORT = '(import "env" "memory" (memory 1 65536 shared))';
 
 export async function compileWat(path, { shared = false } = {}) {
   const wabt = await wabtFactory();
   let text = readFileSync(path, 'utf8');
-  if (shared) text = text.replace(MEMORY_IMPORT, '(import "env" "memory" (memory 1 65536 shared))');
+  if (shared) text = text.replace(MEMORY_IMPORT, SHARED_IMPORT).replace(OWN_MEMORY, SHARED_IMPORT);
   const features = { simd: true, threads: shared };
   const module = wabt.parseWat(path, text, features);
   module.validate(features);
@@ -33,8 +36,11 @@ export function binaryModuleSource(name, bytes, sharedBytes = null) {
   return source;
 }
 
-/** Whether a .wat source imports the backend's memory (then a shared variant is built too). */
-export const importsMemory = (path) => readFileSync(path, 'utf8').includes(MEMORY_IMPORT);
+/** Whether a .wat source gets a shared-memory variant (it imports the backend's memory, or has its own). */
+export const importsMemory = (path) => {
+  const text = readFileSync(path, 'utf8');
+  return text.includes(MEMORY_IMPORT) || text.includes(OWN_MEMORY);
+};
 
 const directory = join(import.meta.dirname, '..', 'src', 'models', 'wasm');
 if (process.argv[1] === import.meta.filename) {

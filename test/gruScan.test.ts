@@ -14,7 +14,19 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createCRNN, createRNN } from '../src/models/index.js';
-import { ADT_GRU_SCAN, ADT_GRU_SCAN_GRAD, ADT_LSTM_SCAN, gruScanAvailable, gruScanForward, lstmScanForward } from '../src/models/gruScan.js';
+import {
+  ADT_GRU_SCAN,
+  ADT_GRU_SCAN_GRAD,
+  ADT_GRU_SCAN_PAIR,
+  ADT_LSTM_SCAN,
+  gruScanAvailable,
+  gruScanForward,
+  gruScanForwardPair,
+  lstmScanForward,
+  parallelScansRunning,
+  startParallelScans,
+  stopParallelScans,
+} from '../src/models/gruScan.js';
 // @ts-expect-error: plain ESM build script without types
 import { binaryModuleSource, compileWat } from '../scripts/build-wasm.mjs';
 
@@ -83,7 +95,8 @@ describe('GRU scan module', () => {
   it('the committed binary is the compiled .wat source', async () => {
     const source = join(import.meta.dirname, '..', 'src', 'models', 'wasm', 'gruScan.wat');
     const bytes: Buffer = await compileWat(source);
-    expect(readFileSync(join(dirname(source), 'gruScanBinary.ts'), 'utf8')).toBe(binaryModuleSource('gruScan', bytes));
+    const shared: Buffer = await compileWat(source, { shared: true });
+    expect(readFileSync(join(dirname(source), 'gruScanBinary.ts'), 'utf8')).toBe(binaryModuleSource('gruScan', bytes, shared));
   });
 
   it('is available here (Node has WebAssembly SIMD)', () => {
@@ -138,6 +151,27 @@ describe('GRU scan module', () => {
     });
   }
 
+  it('runs both directions of a layer on a worker thread (Node) with results identical to one after the other; stops cleanly', async () => {
+    const [t, b, h] = [30, 5, 40];
+    const directions = [0, 1].map((d) => ({ proj: values(t * b * 3 * h, 10 + d, 1.2), w: values(h * 3 * h, 20 + d, 0.15), recBias: d === 0 ? values(3 * h, 5, 0.2) : null, reverse: d === 1 })) as Parameters<typeof gruScanForwardPair>[0];
+    expect(parallelScansRunning()).toBe(false);
+    const sequential = gruScanForwardPair(directions, t, b, h);
+    expect(sequential[0]).toEqual(gruScanForward(directions[0].proj, directions[0].w, directions[0].recBias, t, b, h, false, false).hs);
+    expect(sequential[1]).toEqual(gruScanForward(directions[1].proj, directions[1].w, null, t, b, h, true, false).hs);
+    expect(await startParallelScans()).toBe(true);
+    try {
+      expect(parallelScansRunning()).toBe(true);
+      for (let i = 0; i < 3; i++) {
+        const both = gruScanForwardPair(directions, t, b, h);
+        expect(both[0]).toEqual(sequential[0]);
+        expect(both[1]).toEqual(sequential[1]);
+      }
+    } finally {
+      stopParallelScans();
+    }
+    expect(parallelScansRunning()).toBe(false);
+  });
+
   it('saturates cleanly: inputs of ±200 give finite states in [-1, 1] equal to the float64 result', () => {
     const [t, b, h] = [6, 3, 9];
     const proj = values(t * b * 3 * h, 1, 200);
@@ -171,7 +205,7 @@ describe('models with and without the scan kernels', () => {
         const before = tf.memory().numTensors;
         const scan = tf.tidy(() => (model.predict(x) as tf.Tensor).dataSync() as Float32Array);
         expect(tf.memory().numTensors).toBe(before);
-        const saved = [ADT_GRU_SCAN, ADT_GRU_SCAN_GRAD, ADT_LSTM_SCAN].map((name) => tf.getKernel(name, backend)!);
+        const saved = [ADT_GRU_SCAN, ADT_GRU_SCAN_GRAD, ADT_GRU_SCAN_PAIR, ADT_LSTM_SCAN].map((name) => tf.getKernel(name, backend)!);
         for (const config of saved) tf.unregisterKernel(config.kernelName, backend);
         let perStep: Float32Array;
         try {

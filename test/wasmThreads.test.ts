@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { locateWasmBinaries } from './helpers/wasm.js';
 import { heapKernels, type HeapBackend } from '../src/models/heapKernels.js';
+import { parallelScansRunning, startParallelScans, stopParallelScans } from '../src/models/gruScan.js';
 import {
   createCRNN,
   disableWasmThreads,
@@ -67,6 +68,19 @@ describe('enableWasmThreads', () => {
     expect(tf.getBackend()).toBe('wasm');
     expect(isThreadedWasmBackend(tf.backend())).toBe(true);
     expect(wasmThreadsCount()).toBe(THREADS);
+  });
+
+  it('runs the two directions of bidirectional GRU layers on a worker of its own, with the same outputs', async () => {
+    expect(parallelScansRunning()).toBe(true);
+    const model = createCRNN({ numLayers: 2, hiddenSize: 24, cell: 'gru', searchSpace: 'any' } as never);
+    const x = tf.randomNormal([3, 60, 84, 1]);
+    const parallelOut = tf.tidy(() => (model.predict(x) as tf.Tensor).dataSync() as Float32Array);
+    stopParallelScans();
+    const sequentialOut = tf.tidy(() => (model.predict(x) as tf.Tensor).dataSync() as Float32Array);
+    expect(await startParallelScans()).toBe(true);
+    expect(Array.from(parallelOut)).toEqual(Array.from(sequentialOut));
+    tf.dispose(x);
+    model.dispose();
   });
 
   it('reaches the shared heap: the WebAssembly SIMD heap kernels instantiate on the threaded memory', () => {

@@ -14,12 +14,14 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { decodeBase64 } from './wasm/base64.js';
-import { GRU_SCAN_WASM_BASE64 } from './wasm/gruScanBinary.js';
+import { GRU_SCAN_SHARED_WASM_BASE64, GRU_SCAN_WASM_BASE64 } from './wasm/gruScanBinary.js';
 
 export const ADT_GRU_SCAN = 'AdtGRUScan';
 export const ADT_GRU_SCAN_GRAD = 'AdtGRUScanGrad';
 export const ADT_LSTM_SCAN = 'AdtLSTMScan';
 export const ADT_LSTM_SCAN_GRAD = 'AdtLSTMScanGrad';
+/** Both directions of a GRU layer (inference): on two threads when {@link startParallelScans} ran. */
+export const ADT_GRU_SCAN_PAIR = 'AdtGRUScanPair';
 
 interface ScanExports {
   memory: WebAssembly.Memory;
@@ -54,8 +56,8 @@ export function gruScanAvailable(): boolean {
  * to fit and zero-fills it (the padding of units and rows must be zero). Returns the module,
  * the padded sizes, a view of the memory and each region's byte address.
  */
-function stage(caller: string, h: number, b: number, regions: (hp: number, rowsP: number) => number[]): { module: ScanExports; hp: number; rowsP: number; heap: Float32Array; at: number[] } {
-  const module = scanModule();
+function stage(caller: string, h: number, b: number, regions: (hp: number, rowsP: number) => number[], on: ScanExports | null = scanModule()): { module: ScanExports; hp: number; rowsP: number; heap: Float32Array; at: number[] } {
+  const module = on;
   if (module === null) throw new Error(`${caller}: WebAssembly SIMD is not available`);
   const hp = roundUp(h, 16);
   const rowsP = roundUp(b, 2);
@@ -127,6 +129,120 @@ export function gruScanForward(proj: Float32Array, w: Float32Array, recBias: Flo
   module.gruForward(projAt, wAt, biasAt, hsAt, ghsAt, zerosAt, t, rowsP, hp, reverse ? 1 : 0, saveGates ? 1 : 0);
   const view = new Float32Array(module.memory.buffer);
   return { hs: unpack(view, hsAt / 4, t, b, rowsP, 1, h, hp), ghs: saveGates ? unpack(view, ghsAt / 4, t, b, rowsP, 3, h, hp) : null };
+}
+
+/**
+ * Two-thread runtime (Node): the shared-memory build of the module, instantiated on one shared
+ * WebAssembly.Memory here and in a worker thread, so both directions of a bidirectional layer
+ * run at once. Why: a direction's steps are sequential and each step is too small to split, but
+ * the two directions are independent; with XNNPACK's pool idle during the scan, the second core
+ * would otherwise wait. The main thread blocks on `Atomics.wait` (allowed in Node) until the
+ * worker signals.
+ */
+interface ParallelRuntime {
+  module: ScanExports;
+  worker: { postMessage(message: unknown): void; terminate(): Promise<number>; unref(): void };
+  /** [0]: done flag, [1]: error flag. */
+  control: Int32Array;
+}
+let parallel: ParallelRuntime | null = null;
+
+const WORKER_SOURCE = `
+const { parentPort, workerData } = require('node:worker_threads');
+const instance = new WebAssembly.Instance(new WebAssembly.Module(workerData.bytes), { env: { memory: workerData.memory } });
+const control = new Int32Array(workerData.control);
+parentPort.postMessage('ready');
+parentPort.on('message', ({ fn, args }) => {
+  try { instance.exports[fn](...args); Atomics.store(control, 1, 0); } catch (e) { Atomics.store(control, 1, 1); }
+  Atomics.store(control, 0, 1);
+  Atomics.notify(control, 0);
+});`;
+
+/**
+ * Starts the worker that runs the second direction of bidirectional GRU layers (Node only;
+ * called by `enableWasmThreads` when it gets two threads or more). Returns whether it runs.
+ */
+export async function startParallelScans(): Promise<boolean> {
+  if (parallel !== null) return true;
+  if (typeof SharedArrayBuffer === 'undefined' || typeof Atomics === 'undefined' || scanModule() === null) return false;
+  try {
+    const specifier = 'node:worker_threads';
+    const { Worker } = (await import(/* @vite-ignore */ /* webpackIgnore: true */ specifier)) as typeof import('node:worker_threads');
+    const memory = new WebAssembly.Memory({ initial: 1, maximum: 65536, shared: true });
+    const bytes = decodeBase64(GRU_SCAN_SHARED_WASM_BASE64);
+    const exports = new WebAssembly.Instance(new WebAssembly.Module(bytes), { env: { memory } }).exports as unknown as Omit<ScanExports, 'memory'>;
+    const control = new Int32Array(new SharedArrayBuffer(8));
+    const worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { bytes, memory, control: control.buffer } });
+    // Used only once the worker has its module: the main thread will block on Atomics.wait,
+    // and a worker still starting up can need the main thread's event loop.
+    const ready = await new Promise<boolean>((resolve) => {
+      const timer = setTimeout(() => resolve(false), 10_000);
+      worker.once('message', (message) => {
+        clearTimeout(timer);
+        resolve(message === 'ready');
+      });
+      worker.once('error', () => {
+        clearTimeout(timer);
+        resolve(false);
+      });
+    });
+    worker.unref(); // an idle worker must not keep the process alive
+    if (!ready) {
+      void worker.terminate();
+      return false;
+    }
+    parallel = { module: { ...exports, memory } as ScanExports, worker, control };
+    return true;
+  } catch {
+    parallel = null;
+    return false;
+  }
+}
+
+/** Stops the worker of {@link startParallelScans}; directions run one after the other again. */
+export function stopParallelScans(): void {
+  if (parallel === null) return;
+  void parallel.worker.terminate();
+  parallel = null;
+}
+
+/** Whether bidirectional GRU layers run their two directions on two threads. */
+export function parallelScansRunning(): boolean {
+  return parallel !== null;
+}
+
+/** One direction's inputs for {@link gruScanForwardPair}. */
+export interface GruDirection {
+  proj: Float32Array;
+  w: Float32Array;
+  recBias: Float32Array | null;
+  reverse: boolean;
+}
+
+/**
+ * Both directions of a GRU layer (inference), `proj` [T, B, 3H] each: on two threads when the
+ * parallel runtime runs (the same code and data layout per direction, so results equal
+ * {@link gruScanForward}'s bit for bit), else one after the other.
+ */
+export function gruScanForwardPair(directions: [GruDirection, GruDirection], t: number, b: number, h: number): [Float32Array, Float32Array] {
+  const runtime = parallel;
+  if (runtime === null) return [0, 1].map((d) => gruScanForward(directions[d].proj, directions[d].w, directions[d].recBias, t, b, h, directions[d].reverse, false).hs) as [Float32Array, Float32Array];
+  const perDirection = (hp: number, rows: number) => [t * rows * 3 * hp, hp * 3 * hp, 3 * hp, t * rows * hp, rows * 3 * hp, rows * hp];
+  const { module, hp, rowsP, heap, at } = stage('gruScanForwardPair', h, b, (hp, rows) => [...perDirection(hp, rows), ...perDirection(hp, rows)], runtime.module);
+  const calls = directions.map((dir, d) => {
+    const [projAt, wAt, biasAt, hsAt, ghsAt, zerosAt] = at.slice(6 * d, 6 * d + 6);
+    pack(heap, projAt / 4, dir.proj, t, b, rowsP, 3, h, hp);
+    packWeights(heap, wAt / 4, dir.w, h, hp, false);
+    if (dir.recBias !== null) for (let g = 0; g < 3; g++) heap.set(dir.recBias.subarray(g * h, (g + 1) * h), biasAt / 4 + g * hp);
+    return { hsAt, args: [projAt, wAt, biasAt, hsAt, ghsAt, zerosAt, t, rowsP, hp, dir.reverse ? 1 : 0, 0] };
+  });
+  Atomics.store(runtime.control, 0, 0);
+  runtime.worker.postMessage({ fn: 'gruForward', args: calls[1].args });
+  (module.gruForward as (...args: number[]) => void)(...calls[0].args);
+  Atomics.wait(runtime.control, 0, 0);
+  if (Atomics.load(runtime.control, 1) !== 0) throw new Error('gruScanForwardPair: the scan failed on the worker thread');
+  const view = new Float32Array(module.memory.buffer);
+  return [unpack(view, calls[0].hsAt / 4, t, b, rowsP, 1, h, hp), unpack(view, calls[1].hsAt / 4, t, b, rowsP, 1, h, hp)];
 }
 
 /**
@@ -255,8 +371,24 @@ function lstmScanGradKernel({ inputs, backend, attrs }: { inputs: tf.NamedTensor
   return [output(be, r.dA, [t, b, g]), output(be, r.hPrev, [t, b, h])];
 }
 
+function scanPairKernel({ inputs, backend }: { inputs: tf.NamedTensorInfoMap; backend: unknown }): Info[] {
+  const be = backend as Backend;
+  const proj = inputs.proj0 as Info;
+  const [t, b] = proj.shape;
+  const h = (inputs.wRec0 as Info).shape[0];
+  const direction = (d: number): GruDirection => ({
+    proj: read(be, inputs[`proj${d}`] as Info),
+    w: read(be, inputs[`wRec${d}`] as Info),
+    recBias: inputs[`recBias${d}`] ? read(be, inputs[`recBias${d}`] as Info) : null,
+    reverse: d === 1,
+  });
+  const [hs0, hs1] = gruScanForwardPair([direction(0), direction(1)], t, b, h);
+  return [output(be, hs0, [t, b, h]), output(be, hs1, [t, b, h])];
+}
+
 if (gruScanAvailable()) {
   for (const backendName of ['cpu', 'wasm']) {
+    tf.registerKernel({ kernelName: ADT_GRU_SCAN_PAIR, backendName, kernelFunc: scanPairKernel as unknown as tf.KernelFunc });
     tf.registerKernel({ kernelName: ADT_LSTM_SCAN, backendName, kernelFunc: lstmScanKernel as unknown as tf.KernelFunc });
     tf.registerKernel({ kernelName: ADT_LSTM_SCAN_GRAD, backendName, kernelFunc: lstmScanGradKernel as unknown as tf.KernelFunc });
     tf.registerKernel({ kernelName: ADT_GRU_SCAN, backendName, kernelFunc: scanKernel as unknown as tf.KernelFunc });

@@ -37,7 +37,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { initializers, layers as tfl, type LayerVariable, type Shape } from '@tensorflow/tfjs-layers';
 import { ModelConfigError } from '../errors.js';
 import type { AdtLayerArgs } from './convFrontEnd.js';
-import { ADT_GRU_SCAN, ADT_GRU_SCAN_GRAD, ADT_LSTM_SCAN, ADT_LSTM_SCAN_GRAD } from './gruScan.js';
+import { ADT_GRU_SCAN, ADT_GRU_SCAN_GRAD, ADT_GRU_SCAN_PAIR, ADT_LSTM_SCAN, ADT_LSTM_SCAN_GRAD } from './gruScan.js';
 import { ADT_GRU_GATES, ADT_GRU_GATES_GRAD, ADT_LSTM_GATES, ADT_LSTM_GATES_GRAD, gruGates, lstmGates } from './rnnKernels.js';
 import { transposeMatrix, type TorchImportable, type TorchTensorSource } from './torchWeights.js';
 
@@ -351,6 +351,7 @@ export class AdtBidirectionalRNN extends tfl.Layer implements TorchImportable {
     // GRU: b_hr, b_hz add to the input projection; b_hn stays in the recurrent matMul.
     const nMask = gru ? tf.tensor1d(Array.from({ length: gh }, (_, i) => (i >= 2 * h ? 1 : 0))) : null;
     const directions: tf.Tensor[][] = [];
+    const pairInputs: tf.NamedTensorMap = {};
     for (let d = 0; d < 2; d++) {
       const wIn = tf.reshape(tf.slice(kih, [d, 0, 0], [1, f, gh]), [f, gh]) as tf.Tensor2D;
       const wRec = tf.reshape(tf.slice(khh, [d, 0, 0], [1, h, gh]), [h, gh]) as tf.Tensor2D;
@@ -363,6 +364,12 @@ export class AdtBidirectionalRNN extends tfl.Layer implements TorchImportable {
       // Only while recording gradients: inference keeps the plain loop (no saved stacks).
       if (tf.engine().isTapeOn() && hasScanKernels(this.cell)) {
         directions.push([recurrentScan(this.cell, proj, wRec, recBias ?? null, d === 1)]);
+        continue;
+      }
+      if (gru && !tf.engine().isTapeOn() && hasKernel(ADT_GRU_SCAN_PAIR)) {
+        // Both directions in one call (on two threads where startParallelScans runs).
+        Object.assign(pairInputs, { [`proj${d}`]: proj, [`wRec${d}`]: wRec }, recBias ? { [`recBias${d}`]: recBias } : {});
+        if (d === 1) directions.push(...(tf.engine().runKernel(ADT_GRU_SCAN_PAIR, pairInputs, {}) as tf.Tensor[]).map((hs) => [hs]));
         continue;
       }
       if (gru && !tf.engine().isTapeOn() && hasKernel(ADT_GRU_SCAN)) {

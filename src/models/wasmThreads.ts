@@ -22,6 +22,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { BackendError } from '../errors.js';
+import { startParallelScans, stopParallelScans } from './gruScan.js';
 
 const WASM = 'wasm';
 /** Priority TF.js gives the wasm backend (tfjs-backend-wasm's base.ts). */
@@ -138,6 +139,7 @@ export function disableWasmThreads(): void {
   if (enabled === null) return;
   const { originalFactory } = enabled;
   enabled = null;
+  stopParallelScans();
   tf.removeBackend(WASM);
   tf.registerBackend(WASM, originalFactory, WASM_PRIORITY);
 }
@@ -170,6 +172,8 @@ async function createThreadedBackend(state: Enabled): Promise<tf.KernelBackend> 
     for (const worker of [...module.PThread.runningWorkers, ...module.PThread.unusedWorkers]) worker.unref();
     threadedBackends.add(backend);
     state.actualThreads = module.tfjs!.getThreadsCount();
+    // Bidirectional GRU layers: the second direction on a worker of our own (gruScan.ts).
+    if (state.actualThreads >= 2) await startParallelScans();
     return backend;
   } catch (cause) {
     console.warn(`adtkit: the multi-threaded wasm backend failed to start (${(cause as Error).message}); using the single-threaded one`);
