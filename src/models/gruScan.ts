@@ -13,6 +13,7 @@
  * registered and the layers keep the per-step path.
  */
 import * as tf from '@tensorflow/tfjs-core';
+import { BackendError } from '../errors.js';
 import { decodeBase64 } from './wasm/base64.js';
 import { GRU_SCAN_SHARED_WASM_BASE64, GRU_SCAN_WASM_BASE64 } from './wasm/gruScanBinary.js';
 
@@ -58,7 +59,7 @@ export function gruScanAvailable(): boolean {
  */
 function stage(caller: string, h: number, b: number, regions: (hp: number, rowsP: number) => number[], on: ScanExports | null = scanModule()): { module: ScanExports; hp: number; rowsP: number; heap: Float32Array; at: number[] } {
   const module = on;
-  if (module === null) throw new Error(`${caller}: WebAssembly SIMD is not available`);
+  if (module === null) throw new BackendError(`${caller}: WebAssembly SIMD is not available`);
   const hp = roundUp(h, 16);
   const rowsP = roundUp(b, 2);
   let end = 0;
@@ -146,6 +147,8 @@ interface ParallelRuntime {
   control: Int32Array;
 }
 let parallel: ParallelRuntime | null = null;
+/** Longest wait for the worker's half of a layer (a direction of hours of audio takes seconds). */
+const WORKER_TIMEOUT_MS = 600_000;
 
 const WORKER_SOURCE = `
 const { parentPort, workerData } = require('node:worker_threads');
@@ -239,8 +242,13 @@ export function gruScanForwardPair(directions: [GruDirection, GruDirection], t: 
   Atomics.store(runtime.control, 0, 0);
   runtime.worker.postMessage({ fn: 'gruForward', args: calls[1].args });
   (module.gruForward as (...args: number[]) => void)(...calls[0].args);
-  Atomics.wait(runtime.control, 0, 0);
-  if (Atomics.load(runtime.control, 1) !== 0) throw new Error('gruScanForwardPair: the scan failed on the worker thread');
+  // The worker catches its own failures and always signals; the timeout only guards against a
+  // worker killed from outside (then the runtime is dropped and later calls run sequentially).
+  if (Atomics.wait(runtime.control, 0, 0, WORKER_TIMEOUT_MS) === 'timed-out') {
+    stopParallelScans();
+    throw new BackendError(`gruScanForwardPair: the worker thread did not answer within ${WORKER_TIMEOUT_MS / 1000} s`);
+  }
+  if (Atomics.load(runtime.control, 1) !== 0) throw new BackendError('gruScanForwardPair: the scan failed on the worker thread');
   const view = new Float32Array(module.memory.buffer);
   return [unpack(view, calls[0].hsAt / 4, t, b, rowsP, 1, h, hp), unpack(view, calls[1].hsAt / 4, t, b, rowsP, 1, h, hp)];
 }

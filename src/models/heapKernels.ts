@@ -5,6 +5,7 @@
  * one-channel 3×3 convolution. Used by wasmKernels.ts; absent (null) where the backend's
  * memory cannot be reached or WebAssembly SIMD is missing, and the callers keep their JS loops.
  */
+import { BackendError } from '../errors.js';
 import { decodeBase64 } from './wasm/base64.js';
 import { HEAP_KERNELS_SHARED_WASM_BASE64, HEAP_KERNELS_WASM_BASE64 } from './wasm/heapKernelsBinary.js';
 
@@ -57,6 +58,6 @@ export function heapKernels(backend: HeapBackend): HeapKernels | null {
 /** Byte address of a tensor's data on the wasm heap. */
 export function heapAddress(backend: HeapBackend, dataId: object): number {
   const offset = backend.dataIdMap.get(dataId)?.memoryOffset;
-  if (offset === undefined) throw new Error('heapAddress: tensor is not on this wasm backend');
+  if (offset === undefined) throw new BackendError('heapAddress: tensor is not on this wasm backend');
   return offset;
 }
