@@ -19,10 +19,12 @@ import {
   ADT_GRU_SCAN_GRAD,
   ADT_GRU_SCAN_PAIR,
   ADT_LSTM_SCAN,
+  ADT_LSTM_SCAN_PAIR,
   gruScanAvailable,
   gruScanForward,
   gruScanForwardPair,
   lstmScanForward,
+  lstmScanForwardPair,
   parallelScansRunning,
   startParallelScans,
   stopParallelScans,
@@ -151,13 +153,16 @@ describe('GRU scan module', () => {
     });
   }
 
-  it('runs both directions of a layer on a worker thread (Node) with results identical to one after the other; stops cleanly', async () => {
+  it('runs both directions of a GRU or LSTM layer on a worker thread (Node) with results identical to one after the other; stops cleanly', async () => {
     const [t, b, h] = [30, 5, 40];
     const directions = [0, 1].map((d) => ({ proj: values(t * b * 3 * h, 10 + d, 1.2), w: values(h * 3 * h, 20 + d, 0.15), recBias: d === 0 ? values(3 * h, 5, 0.2) : null, reverse: d === 1 })) as Parameters<typeof gruScanForwardPair>[0];
     expect(parallelScansRunning()).toBe(false);
     const sequential = gruScanForwardPair(directions, t, b, h);
     expect(sequential[0]).toEqual(gruScanForward(directions[0].proj, directions[0].w, directions[0].recBias, t, b, h, false, false).hs);
     expect(sequential[1]).toEqual(gruScanForward(directions[1].proj, directions[1].w, null, t, b, h, true, false).hs);
+    const lstmDirections = [0, 1].map((d) => ({ proj: values(t * b * 4 * h, 30 + d, 1.2), w: values(h * 4 * h, 40 + d, 0.15), reverse: d === 1 })) as Parameters<typeof lstmScanForwardPair>[0];
+    const lstmSequential = lstmScanForwardPair(lstmDirections, t, b, h);
+    expect(lstmSequential[1]).toEqual(lstmScanForward(lstmDirections[1].proj, lstmDirections[1].w, t, b, h, true).hs);
     expect(await startParallelScans()).toBe(true);
     try {
       expect(parallelScansRunning()).toBe(true);
@@ -165,6 +170,9 @@ describe('GRU scan module', () => {
         const both = gruScanForwardPair(directions, t, b, h);
         expect(both[0]).toEqual(sequential[0]);
         expect(both[1]).toEqual(sequential[1]);
+        const lstmBoth = lstmScanForwardPair(lstmDirections, t, b, h);
+        expect(lstmBoth[0]).toEqual(lstmSequential[0]);
+        expect(lstmBoth[1]).toEqual(lstmSequential[1]);
       }
     } finally {
       stopParallelScans();
@@ -205,7 +213,7 @@ describe('models with and without the scan kernels', () => {
         const before = tf.memory().numTensors;
         const scan = tf.tidy(() => (model.predict(x) as tf.Tensor).dataSync() as Float32Array);
         expect(tf.memory().numTensors).toBe(before);
-        const saved = [ADT_GRU_SCAN, ADT_GRU_SCAN_GRAD, ADT_GRU_SCAN_PAIR, ADT_LSTM_SCAN].map((name) => tf.getKernel(name, backend)!);
+        const saved = [ADT_GRU_SCAN, ADT_GRU_SCAN_GRAD, ADT_GRU_SCAN_PAIR, ADT_LSTM_SCAN, ADT_LSTM_SCAN_PAIR].map((name) => tf.getKernel(name, backend)!);
         for (const config of saved) tf.unregisterKernel(config.kernelName, backend);
         let perStep: Float32Array;
         try {

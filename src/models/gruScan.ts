@@ -23,6 +23,8 @@ export const ADT_LSTM_SCAN = 'AdtLSTMScan';
 export const ADT_LSTM_SCAN_GRAD = 'AdtLSTMScanGrad';
 /** Both directions of a GRU layer (inference): on two threads when {@link startParallelScans} ran. */
 export const ADT_GRU_SCAN_PAIR = 'AdtGRUScanPair';
+/** Both directions of an LSTM layer (inference), likewise. */
+export const ADT_LSTM_SCAN_PAIR = 'AdtLSTMScanPair';
 
 interface ScanExports {
   memory: WebAssembly.Memory;
@@ -239,18 +241,40 @@ export function gruScanForwardPair(directions: [GruDirection, GruDirection], t: 
     if (dir.recBias !== null) for (let g = 0; g < 3; g++) heap.set(dir.recBias.subarray(g * h, (g + 1) * h), biasAt / 4 + g * hp);
     return { hsAt, args: [projAt, wAt, biasAt, hsAt, ghsAt, zerosAt, t, rowsP, hp, dir.reverse ? 1 : 0, 0] };
   });
+  runOnTwoThreads(runtime, 'gruForward', calls[0].args, calls[1].args);
+  const view = new Float32Array(module.memory.buffer);
+  return [unpack(view, calls[0].hsAt / 4, t, b, rowsP, 1, h, hp), unpack(view, calls[1].hsAt / 4, t, b, rowsP, 1, h, hp)];
+}
+
+/** Both directions of an LSTM layer (inference), as {@link gruScanForwardPair}; `proj` [T, B, 4H] each. */
+export function lstmScanForwardPair(directions: [Omit<GruDirection, 'recBias'>, Omit<GruDirection, 'recBias'>], t: number, b: number, h: number): [Float32Array, Float32Array] {
+  const runtime = parallel;
+  if (runtime === null) return [0, 1].map((d) => lstmScanForward(directions[d].proj, directions[d].w, t, b, h, directions[d].reverse).hs) as [Float32Array, Float32Array];
+  const perDirection = (hp: number, rows: number) => [t * rows * 4 * hp, hp * 4 * hp, t * rows * hp, rows * hp, rows * 4 * hp, rows * hp, 4 * hp + rows * hp];
+  const { module, hp, rowsP, heap, at } = stage('lstmScanForwardPair', h, b, (hp, rows) => [...perDirection(hp, rows), ...perDirection(hp, rows)], runtime.module);
+  const calls = directions.map((dir, d) => {
+    const [projAt, wAt, hsAt, cAt, ghsAt, csAt, zerosAt] = at.slice(7 * d, 7 * d + 7);
+    pack(heap, projAt / 4, dir.proj, t, b, rowsP, 4, h, hp);
+    packWeights(heap, wAt / 4, dir.w, h, hp, false, 4);
+    return { hsAt, args: [projAt, wAt, hsAt, cAt, ghsAt, zerosAt, t, rowsP, hp, dir.reverse ? 1 : 0, csAt, 0] };
+  });
+  runOnTwoThreads(runtime, 'lstmForward', calls[0].args, calls[1].args);
+  const view = new Float32Array(module.memory.buffer);
+  return [unpack(view, calls[0].hsAt / 4, t, b, rowsP, 1, h, hp), unpack(view, calls[1].hsAt / 4, t, b, rowsP, 1, h, hp)];
+}
+
+/** Runs `fn(mainArgs)` here and `fn(workerArgs)` on the worker, and returns when both are done. */
+function runOnTwoThreads(runtime: ParallelRuntime, fn: 'gruForward' | 'lstmForward', mainArgs: number[], workerArgs: number[]): void {
   Atomics.store(runtime.control, 0, 0);
-  runtime.worker.postMessage({ fn: 'gruForward', args: calls[1].args });
-  (module.gruForward as (...args: number[]) => void)(...calls[0].args);
+  runtime.worker.postMessage({ fn, args: workerArgs });
+  (runtime.module[fn] as (...args: number[]) => void)(...mainArgs);
   // The worker catches its own failures and always signals; the timeout only guards against a
   // worker killed from outside (then the runtime is dropped and later calls run sequentially).
   if (Atomics.wait(runtime.control, 0, 0, WORKER_TIMEOUT_MS) === 'timed-out') {
     stopParallelScans();
-    throw new BackendError(`gruScanForwardPair: the worker thread did not answer within ${WORKER_TIMEOUT_MS / 1000} s`);
+    throw new BackendError(`${fn}: the worker thread did not answer within ${WORKER_TIMEOUT_MS / 1000} s`);
   }
-  if (Atomics.load(runtime.control, 1) !== 0) throw new BackendError('gruScanForwardPair: the scan failed on the worker thread');
-  const view = new Float32Array(module.memory.buffer);
-  return [unpack(view, calls[0].hsAt / 4, t, b, rowsP, 1, h, hp), unpack(view, calls[1].hsAt / 4, t, b, rowsP, 1, h, hp)];
+  if (Atomics.load(runtime.control, 1) !== 0) throw new BackendError(`${fn}: the scan failed on the worker thread`);
 }
 
 /**
@@ -394,8 +418,18 @@ function scanPairKernel({ inputs, backend }: { inputs: tf.NamedTensorInfoMap; ba
   return [output(be, hs0, [t, b, h]), output(be, hs1, [t, b, h])];
 }
 
+function lstmScanPairKernel({ inputs, backend }: { inputs: tf.NamedTensorInfoMap; backend: unknown }): Info[] {
+  const be = backend as Backend;
+  const [t, b] = (inputs.proj0 as Info).shape;
+  const h = (inputs.wRec0 as Info).shape[0];
+  const direction = (d: number) => ({ proj: read(be, inputs[`proj${d}`] as Info), w: read(be, inputs[`wRec${d}`] as Info), reverse: d === 1 });
+  const [hs0, hs1] = lstmScanForwardPair([direction(0), direction(1)], t, b, h);
+  return [output(be, hs0, [t, b, h]), output(be, hs1, [t, b, h])];
+}
+
 if (gruScanAvailable()) {
   for (const backendName of ['cpu', 'wasm']) {
+    tf.registerKernel({ kernelName: ADT_LSTM_SCAN_PAIR, backendName, kernelFunc: lstmScanPairKernel as unknown as tf.KernelFunc });
     tf.registerKernel({ kernelName: ADT_GRU_SCAN_PAIR, backendName, kernelFunc: scanPairKernel as unknown as tf.KernelFunc });
     tf.registerKernel({ kernelName: ADT_LSTM_SCAN, backendName, kernelFunc: lstmScanKernel as unknown as tf.KernelFunc });
     tf.registerKernel({ kernelName: ADT_LSTM_SCAN_GRAD, backendName, kernelFunc: lstmScanGradKernel as unknown as tf.KernelFunc });

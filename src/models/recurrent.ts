@@ -37,7 +37,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { initializers, layers as tfl, type LayerVariable, type Shape } from '@tensorflow/tfjs-layers';
 import { ModelConfigError } from '../errors.js';
 import type { AdtLayerArgs } from './convFrontEnd.js';
-import { ADT_GRU_SCAN, ADT_GRU_SCAN_GRAD, ADT_GRU_SCAN_PAIR, ADT_LSTM_SCAN, ADT_LSTM_SCAN_GRAD } from './gruScan.js';
+import { ADT_GRU_SCAN, ADT_GRU_SCAN_GRAD, ADT_GRU_SCAN_PAIR, ADT_LSTM_SCAN, ADT_LSTM_SCAN_GRAD, ADT_LSTM_SCAN_PAIR } from './gruScan.js';
 import { ADT_GRU_GATES, ADT_GRU_GATES_GRAD, ADT_LSTM_GATES, ADT_LSTM_GATES_GRAD, gruGates, lstmGates } from './rnnKernels.js';
 import { transposeMatrix, type TorchImportable, type TorchTensorSource } from './torchWeights.js';
 
@@ -366,10 +366,11 @@ export class AdtBidirectionalRNN extends tfl.Layer implements TorchImportable {
         directions.push([recurrentScan(this.cell, proj, wRec, recBias ?? null, d === 1)]);
         continue;
       }
-      if (gru && !tf.engine().isTapeOn() && hasKernel(ADT_GRU_SCAN_PAIR)) {
+      const pairKernel = gru ? ADT_GRU_SCAN_PAIR : ADT_LSTM_SCAN_PAIR;
+      if (!tf.engine().isTapeOn() && hasKernel(pairKernel)) {
         // Both directions in one call (on two threads where startParallelScans runs).
         Object.assign(pairInputs, { [`proj${d}`]: proj, [`wRec${d}`]: wRec }, recBias ? { [`recBias${d}`]: recBias } : {});
-        if (d === 1) directions.push(...(tf.engine().runKernel(ADT_GRU_SCAN_PAIR, pairInputs, {}) as tf.Tensor[]).map((hs) => [hs]));
+        if (d === 1) directions.push(...(tf.engine().runKernel(pairKernel, pairInputs, {}) as tf.Tensor[]).map((hs) => [hs]));
         continue;
       }
       if (gru && !tf.engine().isTapeOn() && hasKernel(ADT_GRU_SCAN)) {
