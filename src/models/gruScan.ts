@@ -358,73 +358,54 @@ type Info = tf.TensorInfo;
 const read = (backend: Backend, info: Info): Float32Array => backend.readSync(info.dataId) as Float32Array;
 const output = (backend: Backend, values: Float32Array, shape: number[]): Info => ({ dataId: backend.write(values, shape, 'float32'), shape, dtype: 'float32' });
 
-function scanKernel({ inputs, backend, attrs }: { inputs: tf.NamedTensorInfoMap; backend: unknown; attrs: { reverse: boolean; saveGates: boolean } }): Info[] {
+type KernelArgs<A = Record<string, never>> = { inputs: tf.NamedTensorInfoMap; backend: unknown; attrs: A };
+
+/** What every scan kernel starts with: the backend, a reader of its inputs, and the sizes T, B, G·H, H. */
+function scanInputs({ inputs, backend }: KernelArgs<unknown>, projName = 'proj', wName = 'wRec') {
   const be = backend as Backend;
-  const proj = inputs.proj as Info;
-  const wRec = inputs.wRec as Info;
-  const [t, b, g] = proj.shape;
-  const h = wRec.shape[0];
-  const bias = inputs.recBias ? read(be, inputs.recBias as Info) : null;
-  const { hs, ghs } = gruScanForward(read(be, proj), read(be, wRec), bias, t, b, h, attrs.reverse, attrs.saveGates);
-  const outs = [output(be, hs, [t, b, h])];
-  if (ghs !== null) outs.push(output(be, ghs, [t, b, g]));
-  return outs;
+  const [t, b, g] = (inputs[projName] as Info).shape;
+  const h = (inputs[wName] as Info).shape[0];
+  const get = (name: string): Float32Array => read(be, inputs[name] as Info);
+  const optional = (name: string): Float32Array | null => (inputs[name] ? get(name) : null);
+  const out = (values: Float32Array, last: number): Info => output(be, values, [t, b, last]);
+  return { t, b, g, h, get, optional, out };
 }
 
-function scanGradKernel({ inputs, backend, attrs }: { inputs: tf.NamedTensorInfoMap; backend: unknown; attrs: { reverse: boolean } }): Info[] {
-  const be = backend as Backend;
-  const proj = inputs.proj as Info;
-  const wRec = inputs.wRec as Info;
-  const [t, b, g] = proj.shape;
-  const h = wRec.shape[0];
-  const r = gruScanBackward(read(be, inputs.dy as Info), read(be, proj), read(be, inputs.ghs as Info), read(be, inputs.hs as Info), read(be, wRec), t, b, h, attrs.reverse);
-  return [output(be, r.dPre, [t, b, g]), output(be, r.dGh, [t, b, g]), output(be, r.hPrev, [t, b, h])];
+function scanKernel(args: KernelArgs<{ reverse: boolean; saveGates: boolean }>): Info[] {
+  const { t, b, g, h, get, optional, out } = scanInputs(args);
+  const { hs, ghs } = gruScanForward(get('proj'), get('wRec'), optional('recBias'), t, b, h, args.attrs.reverse, args.attrs.saveGates);
+  return ghs === null ? [out(hs, h)] : [out(hs, h), out(ghs, g)];
 }
 
-function lstmScanKernel({ inputs, backend, attrs }: { inputs: tf.NamedTensorInfoMap; backend: unknown; attrs: { reverse: boolean; saveGates: boolean } }): Info[] {
-  const be = backend as Backend;
-  const proj = inputs.proj as Info;
-  const wRec = inputs.wRec as Info;
-  const [t, b, g] = proj.shape;
-  const h = wRec.shape[0];
-  const r = lstmScanForward(read(be, proj), read(be, wRec), t, b, h, attrs.reverse, attrs.saveGates);
-  const outs = [output(be, r.hs, [t, b, h])];
-  if (r.ghs !== null && r.cs !== null) outs.push(output(be, r.ghs, [t, b, g]), output(be, r.cs, [t, b, h]));
-  return outs;
+function scanGradKernel(args: KernelArgs<{ reverse: boolean }>): Info[] {
+  const { t, b, g, h, get, out } = scanInputs(args);
+  const r = gruScanBackward(get('dy'), get('proj'), get('ghs'), get('hs'), get('wRec'), t, b, h, args.attrs.reverse);
+  return [out(r.dPre, g), out(r.dGh, g), out(r.hPrev, h)];
 }
 
-function lstmScanGradKernel({ inputs, backend, attrs }: { inputs: tf.NamedTensorInfoMap; backend: unknown; attrs: { reverse: boolean } }): Info[] {
-  const be = backend as Backend;
-  const proj = inputs.proj as Info;
-  const wRec = inputs.wRec as Info;
-  const [t, b, g] = proj.shape;
-  const h = wRec.shape[0];
-  const r = lstmScanBackward(read(be, inputs.dy as Info), read(be, proj), read(be, inputs.ghs as Info), read(be, inputs.cs as Info), read(be, inputs.hs as Info), read(be, wRec), t, b, h, attrs.reverse);
-  return [output(be, r.dA, [t, b, g]), output(be, r.hPrev, [t, b, h])];
+function lstmScanKernel(args: KernelArgs<{ reverse: boolean; saveGates: boolean }>): Info[] {
+  const { t, b, g, h, get, out } = scanInputs(args);
+  const r = lstmScanForward(get('proj'), get('wRec'), t, b, h, args.attrs.reverse, args.attrs.saveGates);
+  return r.ghs === null || r.cs === null ? [out(r.hs, h)] : [out(r.hs, h), out(r.ghs, g), out(r.cs, h)];
 }
 
-function scanPairKernel({ inputs, backend }: { inputs: tf.NamedTensorInfoMap; backend: unknown }): Info[] {
-  const be = backend as Backend;
-  const proj = inputs.proj0 as Info;
-  const [t, b] = proj.shape;
-  const h = (inputs.wRec0 as Info).shape[0];
-  const direction = (d: number): GruDirection => ({
-    proj: read(be, inputs[`proj${d}`] as Info),
-    w: read(be, inputs[`wRec${d}`] as Info),
-    recBias: inputs[`recBias${d}`] ? read(be, inputs[`recBias${d}`] as Info) : null,
-    reverse: d === 1,
-  });
-  const [hs0, hs1] = gruScanForwardPair([direction(0), direction(1)], t, b, h);
-  return [output(be, hs0, [t, b, h]), output(be, hs1, [t, b, h])];
+function lstmScanGradKernel(args: KernelArgs<{ reverse: boolean }>): Info[] {
+  const { t, b, g, h, get, out } = scanInputs(args);
+  const r = lstmScanBackward(get('dy'), get('proj'), get('ghs'), get('cs'), get('hs'), get('wRec'), t, b, h, args.attrs.reverse);
+  return [out(r.dA, g), out(r.hPrev, h)];
 }
 
-function lstmScanPairKernel({ inputs, backend }: { inputs: tf.NamedTensorInfoMap; backend: unknown }): Info[] {
-  const be = backend as Backend;
-  const [t, b] = (inputs.proj0 as Info).shape;
-  const h = (inputs.wRec0 as Info).shape[0];
-  const direction = (d: number) => ({ proj: read(be, inputs[`proj${d}`] as Info), w: read(be, inputs[`wRec${d}`] as Info), reverse: d === 1 });
-  const [hs0, hs1] = lstmScanForwardPair([direction(0), direction(1)], t, b, h);
-  return [output(be, hs0, [t, b, h]), output(be, hs1, [t, b, h])];
+/** Inputs proj0, wRec0[, recBias0] (forward direction) and proj1, wRec1[, recBias1] (reverse). */
+function scanPairKernel(args: KernelArgs): Info[] {
+  const { t, b, h, get, optional, out } = scanInputs(args, 'proj0', 'wRec0');
+  const direction = (d: number): GruDirection => ({ proj: get(`proj${d}`), w: get(`wRec${d}`), recBias: optional(`recBias${d}`), reverse: d === 1 });
+  return gruScanForwardPair([direction(0), direction(1)], t, b, h).map((hs) => out(hs, h));
+}
+
+function lstmScanPairKernel(args: KernelArgs): Info[] {
+  const { t, b, h, get, out } = scanInputs(args, 'proj0', 'wRec0');
+  const direction = (d: number) => ({ proj: get(`proj${d}`), w: get(`wRec${d}`), reverse: d === 1 });
+  return lstmScanForwardPair([direction(0), direction(1)], t, b, h).map((hs) => out(hs, h));
 }
 
 if (gruScanAvailable()) {

@@ -373,15 +373,6 @@ export class AdtBidirectionalRNN extends tfl.Layer implements TorchImportable {
         if (d === 1) directions.push(...(tf.engine().runKernel(pairKernel, pairInputs, {}) as tf.Tensor[]).map((hs) => [hs]));
         continue;
       }
-      if (gru && !tf.engine().isTapeOn() && hasKernel(ADT_GRU_SCAN)) {
-        const args: tf.NamedTensorMap = recBias ? { proj, wRec, recBias } : { proj, wRec };
-        directions.push([(tf.engine().runKernel(ADT_GRU_SCAN, args, { reverse: d === 1, saveGates: false }) as tf.Tensor[])[0]]);
-        continue;
-      }
-      if (!gru && !tf.engine().isTapeOn() && hasKernel(ADT_LSTM_SCAN)) {
-        directions.push([(tf.engine().runKernel(ADT_LSTM_SCAN, { proj, wRec }, { reverse: d === 1, saveGates: false }) as tf.Tensor[])[0]]);
-        continue;
-      }
       const steps = splitTime(proj);
       const outs: tf.Tensor[] = new Array(t);
       let hState: tf.Tensor = tf.zeros([b, h]);
