@@ -18,6 +18,8 @@ import { FLUID_BLOCK_SAMPLES, fluidsynthOnsetSample, fluidsynthVersion, SAMPLE_R
 import { Rng } from '../scripts/synth/rng.js';
 import { readManifest } from './helpers/fixtures.js';
 import { measureLatency } from '../scripts/synth/latency.js';
+import { mixExample, overdrive, rmsOf } from '../scripts/synth/mix.js';
+import { planVocals, renderVocals } from '../scripts/synth/vocals.js';
 
 const kits = loadKits();
 const env = { kits };
@@ -189,6 +191,77 @@ describe('planExample / buildExample (no fluidsynth)', () => {
       expect(plan.mix.drumToAccompanimentDb).toBeLessThanOrEqual(6);
       expect(kits).toContainEqual(plan.kit);
     }
+  });
+});
+
+describe('generator version 2 (voice, overdrive, louder accompaniment)', () => {
+  it('leaves version-1 plans unchanged and changes only the version-2 additions', () => {
+    for (let index = 0; index < 30; index++) {
+      const v1 = planExample(7, index, env);
+      const v2 = planExample(7, index, { ...env, generatorVersion: 2 });
+      expect(v1.generatorVersion).toBe(1);
+      expect(v1.realism).toBeNull();
+      expect(v2.generatorVersion).toBe(2);
+      // Drums, accompaniment and every other mixing draw are the same; annotations too.
+      expect(v2.drums).toEqual(v1.drums);
+      expect(v2.accompaniment).toEqual(v1.accompaniment);
+      expect({ ...v2.mix, drumToAccompanimentDb: 0 }).toEqual({ ...v1.mix, drumToAccompanimentDb: 0 });
+      expect(formatAnnotations(buildExample(v2).annotations)).toBe(formatAnnotations(buildExample(v1).annotations));
+      if (v2.drumsOnly) expect(v2.realism).toBeNull();
+      else {
+        expect(v2.mix.drumToAccompanimentDb).toBeGreaterThanOrEqual(-15);
+        expect(v2.mix.drumToAccompanimentDb).toBeLessThanOrEqual(3);
+        expect(planExample(7, index, { ...env, generatorVersion: 2 })).toEqual(v2);
+      }
+    }
+    const withVoice = Array.from({ length: 40 }, (_, i) => planExample(8, i, { ...env, generatorVersion: 2 })).filter((p) => p.realism?.vocals);
+    expect(withVoice.length).toBeGreaterThan(10);
+  });
+
+  it('sings in key, inside the song, and renders deterministically with consonant noise above 4 kHz', () => {
+    const context = { keyRoot: 2, scale: [0, 2, 4, 5, 7, 9, 11], secondsPerBeat: 0.5, beatsPerBar: 4, startSeconds: 0.5, endSeconds: 12 };
+    const plan = planVocals(new Rng('voice-test'), context);
+    expect(plan.syllables.length).toBeGreaterThan(5);
+    for (const s of plan.syllables) {
+      expect(context.scale).toContain((((s.note - 2) % 12) + 12) % 12);
+      expect(s.startSeconds).toBeGreaterThan(0.4);
+      expect(s.startSeconds).toBeLessThan(12);
+    }
+    const sr = 44100;
+    const a = renderVocals(plan, 12 * sr, sr, new Rng('v'));
+    const b = renderVocals(plan, 12 * sr, sr, new Rng('v'));
+    expect(Buffer.from(a.buffer).equals(Buffer.from(b.buffer))).toBe(true);
+    expect(a.every(Number.isFinite)).toBe(true);
+    expect(rmsOf(a)).toBeGreaterThan(0);
+    // An 's' onset is noise: its 20 ms before the vowel carry energy, mostly above 4 kHz.
+    const s = plan.syllables.find((x) => x.onset === 's' && x.startSeconds > 0.2);
+    if (s) {
+      const start = Math.round(s.startSeconds * sr);
+      const seg = a.slice(start - Math.round(0.05 * sr), start - Math.round(0.01 * sr));
+      let diff = 0;
+      for (let i = 1; i < seg.length; i++) diff += (seg[i] - seg[i - 1]) ** 2;
+      // First differences weigh high frequencies: noise above 4 kHz keeps most of its energy.
+      expect(diff / seg.length / (rmsOf(seg) ** 2)).toBeGreaterThan(0.5);
+    }
+  });
+
+  it('overdrive keeps the RMS and adds harmonics; the voice enters the mix at its level', () => {
+    const sr = 44100;
+    const tone = new Float64Array(sr).map((_, i) => 0.3 * Math.sin((2 * Math.PI * 220 * i) / sr));
+    const driven = tone.slice();
+    overdrive(driven, { preGain: 20, cabinetHz: 5000 }, sr);
+    expect(rmsOf(driven)).toBeCloseTo(rmsOf(tone), 6);
+    // Clipping a sine raises its crest-factor-normalized high-frequency content.
+    let dTone = 0, dDriven = 0;
+    for (let i = 1; i < sr; i++) { dTone += (tone[i] - tone[i - 1]) ** 2; dDriven += (driven[i] - driven[i - 1]) ** 2; }
+    expect(dDriven).toBeGreaterThan(2 * dTone);
+    const drums = new Float32Array(sr).fill(0);
+    drums[100] = 1;
+    const acc = new Float32Array(sr).map((_, i) => 0.1 * Math.sin((2 * Math.PI * 110 * i) / sr));
+    const params = { drumToAccompanimentDb: 0, drumEq: [], accompanimentEq: [], drumCompressor: null, drumReverb: null, accompanimentReverb: null, masterEq: [], masterCompressor: null, softClipDrive: null, noise: null, peakDbfs: -1 };
+    const plain = mixExample({ drums, accompaniment: acc, length: sr, sampleRate: sr, params, rng: new Rng('m') });
+    const voiced = mixExample({ drums, accompaniment: acc, length: sr, sampleRate: sr, params, rng: new Rng('m'), vocals: tone, vocalToAccompanimentDb: 0 });
+    expect(Buffer.from(voiced.mix.buffer).equals(Buffer.from(plain.mix.buffer))).toBe(false);
   });
 });
 

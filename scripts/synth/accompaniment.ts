@@ -54,8 +54,9 @@ export interface Accompaniment {
   notes: AccompanimentNote[];
 }
 
-type Mode = 'major' | 'minor' | 'dorian' | 'mixolydian';
-const SCALES: Record<Mode, readonly number[]> = {
+export type Mode = 'major' | 'minor' | 'dorian' | 'mixolydian';
+/** Semitones of each mode's scale above the root. */
+export const SCALES: Record<Mode, readonly number[]> = {
   major: [0, 2, 4, 5, 7, 9, 11],
   minor: [0, 2, 3, 5, 7, 8, 10],
   dorian: [0, 2, 3, 5, 7, 9, 10],

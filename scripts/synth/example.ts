@@ -8,7 +8,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { encodeWav } from '../../src/io/audio/index.js';
-import { generateAccompaniment, type Accompaniment } from './accompaniment.js';
+import { generateAccompaniment, SCALES, type Accompaniment } from './accompaniment.js';
 import { generateDrums, STYLE_SPECS, STYLE_WEIGHTS, type DrumPerformance, type Style } from './drums.js';
 import { FONTS, fontPath, type KitSpec } from './fonts.js';
 import { LABELS, NOTE_TO_LABEL, type Label } from './gm.js';
@@ -16,9 +16,11 @@ import { beatsToSeconds, buildMidiFile, bpmOf, secondsToTicks, tempoFromBpm, typ
 import { drawMixParams, mixExample, type MixParams } from './mix.js';
 import { fluidsynthArgs, fluidsynthOnsetSample, fluidsynthVersion, renderMidi, SAMPLE_RATE, type FluidEffects } from './render.js';
 import { Rng } from './rng.js';
+import { planVocals, renderVocals, type VocalPlan } from './vocals.js';
 
 /** Bumped whenever a change alters what a seed generates. */
-export const GENERATOR_VERSION = 1;
+/** Newest generator version (plans choose theirs with `PlanEnvironment.generatorVersion`). */
+export const GENERATOR_VERSION = 2;
 
 /** Range of example durations [s]. */
 export const DURATION_RANGE_SECONDS: readonly [number, number] = [20, 40];
@@ -57,6 +59,10 @@ export interface ExamplePlan {
   drumEffects: FluidEffects;
   accompanimentEffects: FluidEffects;
   mix: MixParams;
+  /** Generator version of this plan. */
+  generatorVersion: 1 | 2;
+  /** Version-2 additions (null in version 1 and for drums-only examples). */
+  realism: RealismPlan | null;
 }
 
 /** What the planner may choose from. */
@@ -65,6 +71,27 @@ export interface PlanEnvironment {
   kits: readonly KitSpec[];
   /** Font ids allowed for drums and accompaniment. @defaultValue every font in FONTS */
   fontIds?: readonly string[];
+  /**
+   * Generator version of the plan: 1 (the original data) or 2, which adds a sung voice, an
+   * overdriven accompaniment bus and louder accompaniment (see {@link RealismPlan}). Version-1
+   * plans are unchanged by the version-2 code (its draws use their own random stream).
+   * @defaultValue 1
+   */
+  generatorVersion?: 1 | 2;
+}
+
+/** Overdrive of the accompaniment bus (generator version 2). */
+export interface DriveParams {
+  /** Gain into the tanh waveshaper (relative to the bus peak). */
+  preGain: number;
+  /** Speaker-cabinet low-pass corner [Hz]. */
+  cabinetHz: number;
+}
+
+/** Version-2 additions of one example: real mixes have vocals and distorted guitars. */
+export interface RealismPlan {
+  vocals: VocalPlan | null;
+  drive: DriveParams | null;
 }
 
 function drawEffects(rng: Rng): FluidEffects {
@@ -116,13 +143,29 @@ export function planExample(globalSeed: number | string, index: number, env: Pla
   const drumChannel: ChannelSetup = {
     channel: 9, program: kit.program, volume: fx.int(90, 127), pan: 64, reverbSend: fx.int(0, 100), chorusSend: fx.int(0, 30), name: 'drums',
   };
-  return {
+  const plan: ExamplePlan = {
     id: String(index).padStart(5, '0'), index, seed, style, tempo, stepsPerBeat, bars, introBars, leadInSeconds, durationSeconds,
     kit, accompanimentFont, drumsOnly, drums, accompaniment, drumChannel,
     drumGain: fx.uniform(0.3, 0.6), accompanimentGain: fx.uniform(0.3, 0.6),
     drumEffects: drawEffects(fx), accompanimentEffects: drawEffects(fx),
     mix: drawMixParams(rng.fork('mix')),
+    generatorVersion: env.generatorVersion ?? 1,
+    realism: null,
   };
+  if (plan.generatorVersion === 2 && accompaniment) {
+    const rr = rng.fork('realism');
+    // Louder accompaniment than version 1 (-12..+6 dB): real mixes bury the drums more.
+    plan.mix.drumToAccompanimentDb = rr.uniform(-15, 3);
+    const vocals = rr.chance(0.75)
+      ? planVocals(rr.fork('vocals'), {
+          keyRoot: accompaniment.keyRoot, scale: SCALES[accompaniment.mode], secondsPerBeat: beatsToSeconds(1, tempo),
+          beatsPerBar, startSeconds: leadInSeconds + beatsToSeconds(introBars * beatsPerBar, tempo), endSeconds: durationSeconds,
+        })
+      : null;
+    const drive = rr.chance(0.45) ? { preGain: rr.logUniform(2, 30), cabinetHz: rr.logUniform(2500, 6500) } : null;
+    plan.realism = { vocals, drive };
+  }
+  return plan;
 }
 
 /** One annotated onset. */
@@ -311,7 +354,10 @@ export async function renderExample(plan: ExamplePlan, options: RenderExampleOpt
       accompaniment = await renderMidi(accRender);
     }
     const length = Math.round(plan.durationSeconds * SAMPLE_RATE);
-    const mixed = mixExample({ drums, accompaniment, length, sampleRate: SAMPLE_RATE, params: plan.mix, rng: new Rng(`${plan.seed}/mixing`) });
+    const vocals = plan.realism?.vocals ? renderVocals(plan.realism.vocals, length, SAMPLE_RATE, new Rng(`${plan.seed}/voice`)) : null;
+    const mixed = mixExample({
+      drums, accompaniment, length, vocals, vocalToAccompanimentDb: plan.realism?.vocals?.vocalToAccompanimentDb ?? 0, drive: plan.realism?.drive ?? null, sampleRate: SAMPLE_RATE, params: plan.mix, rng: new Rng(`${plan.seed}/mixing`),
+    });
     const wavOptions = options.float ? { float: true, bitDepth: 32 as const } : { bitDepth: 16 as const };
     writeFileSync(`${base}.wav`, encodeWav({ channels: [mixed.mix], sampleRate: SAMPLE_RATE }, wavOptions));
     if (options.stems) writeFileSync(`${base}.drums.wav`, encodeWav({ channels: [mixed.drums], sampleRate: SAMPLE_RATE }, wavOptions));
@@ -319,7 +365,8 @@ export async function renderExample(plan: ExamplePlan, options: RenderExampleOpt
     const counts = countLabels(built.annotations);
     const renderSeconds = (performance.now() - started) / 1000;
     const metadata = {
-      generatorVersion: GENERATOR_VERSION,
+      generatorVersion: plan.generatorVersion,
+      realism: plan.realism && { drive: plan.realism.drive, vocals: plan.realism.vocals && { ...plan.realism.vocals, syllables: plan.realism.vocals.syllables.length } },
       id: plan.id, seed: plan.seed, style: plan.style,
       tempoBpm: Math.round(bpmOf(plan.tempo) * 1000) / 1000, microsecondsPerBeat: plan.tempo.microsecondsPerBeat,
       meter: `${plan.tempo.beatsPerBar}/4`, stepsPerBeat: plan.stepsPerBeat, swing: plan.drums.swing,

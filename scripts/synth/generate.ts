@@ -13,7 +13,7 @@
 import { createHash } from 'node:crypto';
 import { createReadStream, existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { buildExample, countLabels, GENERATOR_VERSION, planExample, renderExample, type RenderedExample } from './example.js';
+import { buildExample, countLabels, planExample, renderExample, type RenderedExample } from './example.js';
 import { FONTS, fontPath, loadKits } from './fonts.js';
 import { LABELS, type Label } from './gm.js';
 import { fluidsynthVersion } from './render.js';
@@ -43,6 +43,8 @@ async function main(): Promise<void> {
       stems: { type: 'boolean', default: false },
       float: { type: 'boolean', default: false },
       'plan-only': { type: 'boolean', default: false },
+      /** 1: the original data set; 2: adds sung vocals, overdriven accompaniment, louder accompaniment. */
+      'generator-version': { type: 'string', default: '1' },
     },
   });
   const count = Number(values.count);
@@ -54,7 +56,9 @@ async function main(): Promise<void> {
   const fontIds = values.fonts ? values.fonts.split(',').map((s) => s.trim()) : FONTS.map((f) => f.id);
   for (const id of fontIds) if (!FONTS.some((f) => f.id === id)) throw new Error(`--fonts: unknown font '${id}'; known: ${FONTS.map((f) => f.id).join(', ')}`);
   const kits = loadKits();
-  const env = { kits, fontIds };
+  const generatorVersion = Number(values['generator-version']);
+  if (generatorVersion !== 1 && generatorVersion !== 2) throw new Error(`--generator-version must be 1 or 2, got '${values['generator-version']}'`);
+  const env = { kits, fontIds, generatorVersion: generatorVersion as 1 | 2 };
   const totals = emptyTotals();
   const indices = Array.from({ length: count }, (_, i) => start + i);
 
@@ -109,7 +113,7 @@ async function main(): Promise<void> {
   await Promise.all(Array.from({ length: Math.min(jobs, indices.length) }, worker));
   const wallSeconds = (performance.now() - started) / 1000;
   const summary = summarize(totals, wallSeconds);
-  writeFileSync(`${values.out}/summary${start === 0 ? '' : `-${start}`}.json`, JSON.stringify({ generatorVersion: GENERATOR_VERSION, seed: values.seed, start, count, jobs, fonts: fontFiles, fluidsynth: fluidsynthVersion(), ...summary }, null, 1) + '\n');
+  writeFileSync(`${values.out}/summary${start === 0 ? '' : `-${start}`}.json`, JSON.stringify({ generatorVersion, seed: values.seed, start, count, jobs, fonts: fontFiles, fluidsynth: fluidsynthVersion(), ...summary }, null, 1) + '\n');
   console.log(JSON.stringify(summary, null, 1));
 }
 

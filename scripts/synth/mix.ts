@@ -244,6 +244,12 @@ export interface MixInput {
   drums: Float32Array;
   /** Accompaniment stem (mono), or null for a drums-only example. */
   accompaniment: Float32Array | null;
+  /** Sung voice (generator version 2), added to the accompaniment bus after its drive. */
+  vocals?: Float64Array | null;
+  /** Voice RMS relative to the accompaniment RMS [dB]. */
+  vocalToAccompanimentDb?: number;
+  /** Overdrive of the accompaniment (generator version 2), or null. */
+  drive?: { preGain: number; cabinetHz: number } | null;
   /** Output length [samples]. */
   length: number;
   sampleRate: number;
@@ -263,6 +269,22 @@ export interface MixResult {
   /** Final peak [dBFS] and RMS [dBFS]. */
   peakDbfs: number;
   rmsDbfs: number;
+}
+
+/**
+ * Guitar-amp style overdrive of a bus, in place: high-pass, tanh waveshaper driven relative
+ * to the bus peak, cabinet low-pass, level restored to the input RMS.
+ */
+export function overdrive(signal: Float64Array, drive: { preGain: number; cabinetHz: number }, sampleRate: number): void {
+  const peak = peakOf(signal);
+  if (peak === 0) return;
+  const rmsIn = rmsOf(signal);
+  applyBiquad(signal, { type: 'highPass', frequencyHz: 90, gainDb: 0, q: 0.707 }, sampleRate);
+  for (let i = 0; i < signal.length; i++) signal[i] = Math.tanh((drive.preGain * signal[i]) / peak);
+  applyBiquad(signal, { type: 'lowPass', frequencyHz: drive.cabinetHz, gainDb: 0, q: 0.9 }, sampleRate);
+  applyBiquad(signal, { type: 'lowPass', frequencyHz: drive.cabinetHz * 1.3, gainDb: 0, q: 0.6 }, sampleRate);
+  const rmsOut = rmsOf(signal);
+  if (rmsOut > 0) scale(signal, rmsIn / rmsOut);
 }
 
 function toLength(source: Float32Array, length: number): Float64Array {
@@ -290,6 +312,15 @@ export function mixExample(input: MixInput): MixResult {
   let drumToAccompanimentDb: number | null = null;
   if (input.accompaniment) {
     const acc = toLength(input.accompaniment, length);
+    if (input.drive) overdrive(acc, input.drive, sampleRate);
+    if (input.vocals) {
+      const accRms = rmsOf(acc);
+      const voiceRms = rmsOf(input.vocals);
+      if (accRms > 0 && voiceRms > 0) {
+        const g = (accRms / voiceRms) * Math.pow(10, (input.vocalToAccompanimentDb ?? 0) / 20);
+        for (let i = 0; i < length && i < input.vocals.length; i++) acc[i] += g * input.vocals[i];
+      }
+    }
     for (const band of params.accompanimentEq) applyBiquad(acc, band, sampleRate);
     if (params.accompanimentReverb) addConvolution(acc, makeImpulseResponse(params.accompanimentReverb, sampleRate, rng.fork('accIr')));
     const drumRms = rmsOf(drums);
