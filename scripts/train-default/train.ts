@@ -27,6 +27,7 @@ import { EpochSubset, cacheExample, isValidation, listSynthExamples, openCached,
 
 const { values: args } = parseArgs({
   options: {
+    /** Rendered data directory, or several separated by commas. */
     data: { type: 'string', default: '/work/synth-data' },
     cache: { type: 'string', default: '/work/train-cache' },
     out: { type: 'string', default: '/work/train-run' },
@@ -109,7 +110,10 @@ async function main(): Promise<void> {
   const deadline = deadlineMs(args.deadline);
   // A resumed run uses the examples of the first start (the renderer may have added more since).
   const listFile = join(args.out!, 'examples.json');
-  let examples = listSynthExamples(args.data!);
+  // --data may list several rendered directories (comma-separated; example indices must not repeat).
+  let examples = args.data!.split(',').flatMap((dir) => listSynthExamples(dir.trim())).sort((a, b) => a.index - b.index);
+  const duplicate = examples.find((e, i) => i > 0 && examples[i - 1].index === e.index);
+  if (duplicate) throw new Error(`--data: example ${duplicate.id} is in more than one directory`);
   if (args.resume && existsSync(listFile)) {
     const ids = new Set(JSON.parse(readFileSync(listFile, 'utf8')) as string[]);
     examples = examples.filter((e) => ids.has(e.id));
