@@ -1,5 +1,5 @@
 /**
- * Compiles the hand-written WebAssembly kernels (src/models/wasm/*.wat) with wabt and writes
+ * Compiles the hand-written WebAssembly kernels (src/models/wasm/*.wat, src/dsp/wasm/*.wat) with wabt and writes
  * each as a base64 string module next to it (`<name>Binary.ts`), so the library ships no
  * separate .wasm file and needs no bundler loader. Run after editing a .wat file:
  *   npm run build:wasm
@@ -42,9 +42,10 @@ export const importsMemory = (path) => {
   return text.includes(MEMORY_IMPORT) || text.includes(OWN_MEMORY);
 };
 
-const directory = join(import.meta.dirname, '..', 'src', 'models', 'wasm');
+/** Directories holding .wat sources: model kernels, and the DSP kernels (which must not import TF.js code). */
+const directories = ['models', 'dsp'].map((layer) => join(import.meta.dirname, '..', 'src', layer, 'wasm'));
 if (process.argv[1] === import.meta.filename) {
-  for (const file of readdirSync(directory).filter((f) => f.endsWith('.wat'))) {
+  for (const directory of directories) for (const file of readdirSync(directory).filter((f) => f.endsWith('.wat'))) {
     const name = file.slice(0, -4);
     const path = join(directory, file);
     const bytes = await compileWat(path);

@@ -38,6 +38,8 @@ const EXPECTED = [
   'thesisHopLength',
   'thesisLogFilterbank',
   'toMono',
+  'useWasmSpectrogram',
+  'wasmSpectrogramActive',
 ];
 
 describe('adtkit/dsp exports', () => {

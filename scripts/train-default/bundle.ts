@@ -18,7 +18,7 @@ import { DEFAULT_MAPPING } from '../../src/io/index.js';
 import { loadModel, nodeFileHandler } from '../../src/models/index.js';
 import { createBundle, saveBundle } from '../../src/transcribe/index.js';
 import type { EpochRecord } from '../../src/train/index.js';
-import { isValidation, listSynthExamples } from './common.js';
+import { isValidation, listSynthDirectories } from './common.js';
 import { THESIS_PEAK, THRESHOLD_GRID, countTracks, scoresOf, transcribeTrack, tuneThresholds, type Track } from './scoring.js';
 
 const { values: args } = parseArgs({
@@ -55,7 +55,7 @@ async function main(): Promise<void> {
   const best = run.history.reduce<EpochRecord | null>((b, r) => (r.validationMicroF1 !== null && (b === null || (r.validationMicroF1 ?? 0) > (b.validationMicroF1 ?? 0)) ? r : b), null);
 
   // Training data description: the examples of the run, their total duration.
-  const all = listSynthExamples(args.data!);
+  const all = listSynthDirectories(args.data!);
   const used = all.filter((e) => trainIds.has(e.id));
   let trainSeconds = 0;
   let validationSeconds = 0;

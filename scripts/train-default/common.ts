@@ -33,6 +33,14 @@ export function listSynthExamples(dataDir: string): SynthExample[] {
     .map((id) => ({ index: Number(id), id, wav: join(dataDir, `${id}.wav`), txt: join(dataDir, `${id}.txt`), json: join(dataDir, `${id}.json`) }));
 }
 
+/** Examples of one or several rendered directories (`dirs` comma-separated), sorted by index; indices must not repeat. */
+export function listSynthDirectories(dirs: string): SynthExample[] {
+  const examples = dirs.split(',').flatMap((dir) => listSynthExamples(dir.trim())).sort((a, b) => a.index - b.index);
+  const duplicate = examples.find((e, i) => i > 0 && examples[i - 1].index === e.index);
+  if (duplicate) throw new Error(`example ${duplicate.id} is in more than one of the directories ${dirs}`);
+  return examples;
+}
+
 export function isValidation(index: number): boolean {
   return index % VALIDATION_MODULUS === VALIDATION_REMAINDER;
 }

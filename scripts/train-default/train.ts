@@ -23,7 +23,7 @@ import { createCRNN, enableWasmThreads, enableWasmTraining, loadModel, nodeFileH
 import { AugmentedDataset } from './augment.js';
 import { buildOverlayBank } from './overlays.js';
 import { AdamW, datasetInfrequencyWeights, fitDatasetStandardization, train, weightedBceWithLogits, withSeededRandom, type EpochRecord } from '../../src/train/index.js';
-import { EpochSubset, cacheExample, isValidation, listSynthExamples, openCached, SEGMENT_OPTIONS } from './common.js';
+import { EpochSubset, cacheExample, isValidation, listSynthDirectories, openCached, SEGMENT_OPTIONS } from './common.js';
 
 const { values: args } = parseArgs({
   options: {
@@ -111,9 +111,7 @@ async function main(): Promise<void> {
   // A resumed run uses the examples of the first start (the renderer may have added more since).
   const listFile = join(args.out!, 'examples.json');
   // --data may list several rendered directories (comma-separated; example indices must not repeat).
-  let examples = args.data!.split(',').flatMap((dir) => listSynthExamples(dir.trim())).sort((a, b) => a.index - b.index);
-  const duplicate = examples.find((e, i) => i > 0 && examples[i - 1].index === e.index);
-  if (duplicate) throw new Error(`--data: example ${duplicate.id} is in more than one directory`);
+  let examples = listSynthDirectories(args.data!);
   if (args.resume && existsSync(listFile)) {
     const ids = new Set(JSON.parse(readFileSync(listFile, 'utf8')) as string[]);
     examples = examples.filter((e) => ids.has(e.id));

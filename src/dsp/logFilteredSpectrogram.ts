@@ -12,6 +12,7 @@
  */
 import { SEGMENT_FRAMES } from './constants.js';
 import { applyFilterbankToFrame, type Filterbank } from './filterbank.js';
+import { wasmFilteredFrames } from './wasmStft.js';
 import { madmomLogFilterbank, thesisLogFilterbank, type LogFilterbankOptions } from './logFilterbank.js';
 import { computeSegmentPadding } from './segmentPadding.js';
 import type { Spectrogram } from './spectrogram.js';
@@ -136,7 +137,15 @@ export class LogFilteredSpectrogramProcessor {
     const numFilters = fb.numFilters;
     const data = new Float32Array(frames * numFilters);
     const filtered = new Float64Array(numFilters);
-    this.plan.forEachFrame(
+    // The WebAssembly SIMD path (same values to rounding) for float32 signals; JS otherwise.
+    const viaWasm =
+      x instanceof Float32Array &&
+      wasmFilteredFrames(x, this.plan.wasmFrameSource, fb, frames, (first, count, values) => {
+        const base = first * numFilters;
+        const total = count * numFilters;
+        for (let i = 0; i < total; i++) data[base + i] = Math.log10(values[i] + 1);
+      });
+    if (!viaWasm) this.plan.forEachFrame(
       x,
       1,
       (t, magnitude) => {

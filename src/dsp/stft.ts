@@ -39,6 +39,7 @@ import {
   type SignalLike,
 } from './validate.js';
 import { hannWindow } from './window.js';
+import type { WasmFrameSource } from './wasmStft.js';
 
 /**
  * Analysis window: `'hann'` (periodic Hann, torch's `hann_window` default),
@@ -172,6 +173,26 @@ export class StftPlan {
     this.spectrumB = new Float64Array(this.numBins);
     this.fftOffset = framing === 'madmom' ? 0 : Math.floor((nFft - windowLength) / 2);
     this.sampleOffset = frameOffset(framing, windowLength, nFft);
+  }
+
+  private frameSource: WasmFrameSource | null = null;
+
+  /** This plan as the WebAssembly spectrogram kernel sees it (src/dsp/wasmStft.ts). */
+  get wasmFrameSource(): WasmFrameSource {
+    if (this.frameSource === null) {
+      const { framing, hopLength } = this.config;
+      const padMode: PadMode = framing === 'madmom' ? 'constant' : this.config.padMode;
+      const sampleOffset = this.sampleOffset;
+      this.frameSource = {
+        nFft: this.config.nFft,
+        numBins: this.numBins,
+        window: this.window,
+        fftOffset: this.fftOffset,
+        frameStart: (i) => frameStart(i, framing, hopLength, sampleOffset),
+        readSamples: (signal, start, count, dest) => readFrame(signal, start, count, padMode, dest, 0, 1, null),
+      };
+    }
+    return this.frameSource;
   }
 
   /** Frame count for a signal of `numSamples` samples. */

@@ -14,7 +14,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { BackendError } from '../errors.js';
-import { decodeBase64 } from './wasm/base64.js';
+import { decodeBase64 } from '../base64.js';
 import { GRU_SCAN_SHARED_WASM_BASE64, GRU_SCAN_WASM_BASE64 } from './wasm/gruScanBinary.js';
 
 export const ADT_GRU_SCAN = 'AdtGRUScan';

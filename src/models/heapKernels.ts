@@ -6,7 +6,7 @@
  * memory cannot be reached or WebAssembly SIMD is missing, and the callers keep their JS loops.
  */
 import { BackendError } from '../errors.js';
-import { decodeBase64 } from './wasm/base64.js';
+import { decodeBase64 } from '../base64.js';
 import { HEAP_KERNELS_SHARED_WASM_BASE64, HEAP_KERNELS_WASM_BASE64 } from './wasm/heapKernelsBinary.js';
 
 export interface HeapKernels {

@@ -1,0 +1,175 @@
+/**
+ * The WebAssembly SIMD path of the log-filtered spectrogram (wasm/stft.wat): windowing, FFT,
+ * magnitudes and the sparse filterbank of two frames per complex FFT, in float64 like the JS
+ * path (results equal it to rounding: the FFT sums in another order). Used by
+ * {@link LogFilteredSpectrogramProcessor} for float32 signals where WebAssembly SIMD exists;
+ * the JS path stays the reference and the fallback. No TF.js here (adtkit/dsp must not load it).
+ */
+import { decodeBase64 } from '../base64.js';
+import type { Filterbank } from './filterbank.js';
+import { STFT_WASM_BASE64 } from './wasm/stftBinary.js';
+
+interface StftExports {
+  memory: WebAssembly.Memory;
+  filteredFrames(
+    signal: number, starts: number, count: number, window: number, winLen: number, fftOffset: number,
+    n: number, tw: number, bitrev: number, work: number, spec: number, numBins: number,
+    fbStarts: number, fbOffsets: number, fbWeights: number, numFilters: number, out: number,
+  ): void;
+}
+
+let instance: StftExports | null | undefined;
+
+function stftModule(): StftExports | null {
+  if (instance !== undefined) return instance;
+  try {
+    const bytes = decodeBase64(STFT_WASM_BASE64);
+    instance = typeof WebAssembly === 'object' && WebAssembly.validate(bytes) ? (new WebAssembly.Instance(new WebAssembly.Module(bytes)).exports as unknown as StftExports) : null;
+  } catch {
+    instance = null;
+  }
+  return instance;
+}
+
+let disabled = false;
+
+/**
+ * Switches the WebAssembly spectrogram path off (`false`) or back on; returns whether it can
+ * run here. The JS path gives the same values to rounding; this is for comparisons and
+ * debugging.
+ * @param enabled - use the WebAssembly path where available @defaultValue true
+ */
+export function useWasmSpectrogram(enabled = true): boolean {
+  disabled = !enabled;
+  return enabled && stftModule() !== null;
+}
+
+/** Whether spectrograms of float32 signals currently run on the WebAssembly path. */
+export function wasmSpectrogramActive(): boolean {
+  return !disabled && stftModule() !== null;
+}
+
+/** What the kernel needs to know about an STFT plan. */
+export interface WasmFrameSource {
+  nFft: number;
+  numBins: number;
+  window: Float64Array;
+  /** Offset of the window inside the FFT buffer [samples]. */
+  fftOffset: number;
+  /** First sample of frame i (may lie outside the signal). */
+  frameStart(i: number): number;
+  /** Copies `count` samples of `signal` from `start` (edges padded as the plan pads) into `dest`. */
+  readSamples(signal: Float32Array, start: number, count: number, dest: Float64Array): void;
+}
+
+/** Frames per kernel call: bounds the memory (~1.3 MB at 2048 / 441 / 84 filters). */
+const CHUNK_FRAMES = 512;
+
+const align = (bytes: number): number => Math.ceil(bytes / 16) * 16;
+
+interface Layout {
+  tw: number; bitrev: number; window: number; work: number; spec: number;
+  fbStarts: number; fbOffsets: number; fbWeights: number; starts: number; out: number; signal: number; end: number;
+}
+
+let staged: { source: WasmFrameSource; filterbank: Filterbank; layout: Layout } | null = null;
+
+function stage(module: StftExports, source: WasmFrameSource, filterbank: Filterbank, maxSpan: number): Layout {
+  const { nFft: n, numBins, window } = source;
+  const F = filterbank.numFilters;
+  let end = 0;
+  const take = (bytes: number): number => {
+    const at = end;
+    end += align(bytes);
+    return at;
+  };
+  const layout: Layout = {
+    tw: take(32 * n), bitrev: take(4 * n), window: take(8 * window.length), work: take(16 * n), spec: take(16 * numBins),
+    fbStarts: take(4 * F), fbOffsets: take(4 * (F + 1)), fbWeights: take(4 * filterbank.weights.length),
+    starts: take(4 * CHUNK_FRAMES), out: take(8 * CHUNK_FRAMES * F), signal: take(4 * maxSpan), end: 0,
+  };
+  layout.end = end;
+  const pages = Math.ceil(end / 65536);
+  const have = module.memory.buffer.byteLength / 65536;
+  if (pages > have) module.memory.grow(pages - have);
+  const buffer = module.memory.buffer;
+  if (staged?.source === source && staged.filterbank === filterbank && staged.layout.signal === layout.signal) return layout;
+  // Twiddles of stages h = 2 .. n/2: (wr, wr), (−wi, wi) with w_j = exp(−iπ j / h).
+  const tw = new Float64Array(buffer, layout.tw, 4 * n);
+  let at = 0;
+  for (let h = 2; h < n; h *= 2) {
+    for (let j = 0; j < h; j++, at += 4) {
+      const wr = Math.cos((Math.PI * j) / h);
+      const wi = -Math.sin((Math.PI * j) / h);
+      tw[at] = wr;
+      tw[at + 1] = wr;
+      tw[at + 2] = -wi;
+      tw[at + 3] = wi;
+    }
+  }
+  const bits = Math.log2(n);
+  const bitrev = new Int32Array(buffer, layout.bitrev, n);
+  for (let i = 0; i < n; i++) {
+    let r = 0;
+    for (let b = 0, v = i; b < bits; b++, v >>= 1) r = (r << 1) | (v & 1);
+    bitrev[i] = 16 * r;
+  }
+  new Float64Array(buffer, layout.window, window.length).set(window);
+  new Int32Array(buffer, layout.fbStarts, F).set(filterbank.starts);
+  new Int32Array(buffer, layout.fbOffsets, F + 1).set(filterbank.offsets);
+  new Float32Array(buffer, layout.fbWeights, filterbank.weights.length).set(filterbank.weights);
+  staged = { source, filterbank, layout };
+  return layout;
+}
+
+/**
+ * Filterbank outputs `Σ_k W[f, k] |X_t[k]|` of frames `0 .. numFrames − 1` of a float32 signal,
+ * handed to `onChunk(firstFrame, count, values [count, numFilters])` chunk by chunk (the
+ * values view is reused). Returns false (and does nothing) where the WebAssembly path cannot
+ * run: no SIMD, switched off, or an FFT size that is not a power of two ≥ 4.
+ */
+export function wasmFilteredFrames(
+  signal: Float32Array,
+  source: WasmFrameSource,
+  filterbank: Filterbank,
+  numFrames: number,
+  onChunk: (firstFrame: number, count: number, values: Float64Array) => void,
+): boolean {
+  const module = disabled ? null : stftModule();
+  const n = source.nFft;
+  if (module === null || n < 4 || (n & (n - 1)) !== 0 || filterbank.numBins !== source.numBins) return false;
+  const winLen = source.window.length;
+  let maxSpan = 0;
+  for (let c = 0; c < numFrames; c += CHUNK_FRAMES) {
+    const last = Math.min(numFrames, c + CHUNK_FRAMES) - 1;
+    maxSpan = Math.max(maxSpan, source.frameStart(last) + winLen - source.frameStart(c));
+  }
+  const layout = stage(module, source, filterbank, maxSpan);
+  const buffer = module.memory.buffer;
+  const heapSignal = new Float32Array(buffer, layout.signal, maxSpan);
+  const starts = new Int32Array(buffer, layout.starts, CHUNK_FRAMES);
+  const F = filterbank.numFilters;
+  const out = new Float64Array(buffer, layout.out, CHUNK_FRAMES * F);
+  let edge: Float64Array | null = null;
+  for (let first = 0; first < numFrames; first += CHUNK_FRAMES) {
+    const count = Math.min(CHUNK_FRAMES, numFrames - first);
+    const base = source.frameStart(first);
+    const span = source.frameStart(first + count - 1) + winLen - base;
+    if (base >= 0 && base + span <= signal.length) {
+      heapSignal.set(signal.subarray(base, base + span));
+    } else {
+      // Edge chunk: the plan's padding (reflect or zeros); float32 values stay exact.
+      if (edge === null || edge.length < span) edge = new Float64Array(span);
+      source.readSamples(signal, base, span, edge);
+      for (let i = 0; i < span; i++) heapSignal[i] = edge[i];
+    }
+    for (let i = 0; i < count; i++) starts[i] = source.frameStart(first + i) - base;
+    module.filteredFrames(
+      layout.signal, layout.starts, count, layout.window, winLen, source.fftOffset,
+      n, layout.tw, layout.bitrev, layout.work, layout.spec, source.numBins,
+      layout.fbStarts, layout.fbOffsets, layout.fbWeights, F, layout.out,
+    );
+    onChunk(first, count, out);
+  }
+  return true;
+}
