@@ -46,4 +46,4 @@ export {
 } from './standardize.js';
 export { segmentFrames, type SegmentFramesOptions, type SegmentFramesResult } from './segment.js';
 export { resample, type ResampleOptions, type ResampleFilterOptions } from './resample.js';
-export { useWasmSpectrogram, wasmSpectrogramActive } from './wasmStft.js';
+export { parallelSpectrogramRunning, startParallelSpectrogram, stopParallelSpectrogram, useWasmSpectrogram, wasmSpectrogramActive } from './wasmStft.js';

@@ -6,11 +6,13 @@
  * the JS path stays the reference and the fallback. No TF.js here (adtkit/dsp must not load it).
  */
 import { decodeBase64 } from '../base64.js';
+import { startWasmWorker, type WasmWorkerPair } from '../wasmWorker.js';
 import type { Filterbank } from './filterbank.js';
-import { STFT_WASM_BASE64 } from './wasm/stftBinary.js';
+import { STFT_SHARED_WASM_BASE64, STFT_WASM_BASE64 } from './wasm/stftBinary.js';
 
 interface StftExports {
   memory: WebAssembly.Memory;
+  /** Frames `0 .. count − 1` from `starts` (see wasm/stft.wat for the layout). */
   filteredFrames(
     signal: number, starts: number, count: number, window: number, winLen: number, fftOffset: number,
     n: number, tw: number, bitrev: number, work: number, spec: number, numBins: number,
@@ -32,6 +34,34 @@ function stftModule(): StftExports | null {
 }
 
 let disabled = false;
+
+/** Two-thread runtime (Node): each chunk's frames split between this thread and a worker. */
+let parallel: (WasmWorkerPair<Omit<StftExports, 'memory'>> & { module: StftExports }) | null = null;
+
+/**
+ * Starts a worker thread that computes half of each spectrogram chunk (Node only; the
+ * transcription CLI and `enableWasmThreads` with two threads or more call it). Results are
+ * bit-identical to one thread (each frame pair is computed by the same code either way).
+ * @returns whether the worker runs (false where threads or WebAssembly SIMD are unavailable)
+ */
+export async function startParallelSpectrogram(): Promise<boolean> {
+  if (parallel !== null && parallel.alive) return true;
+  if (stftModule() === null) return false;
+  const pair = await startWasmWorker<Omit<StftExports, 'memory'>>(decodeBase64(STFT_SHARED_WASM_BASE64));
+  parallel = pair && Object.assign(pair, { module: { ...pair.exports, memory: pair.memory } as StftExports });
+  return parallel !== null;
+}
+
+/** Stops the worker of {@link startParallelSpectrogram}. */
+export function stopParallelSpectrogram(): void {
+  parallel?.terminate();
+  parallel = null;
+}
+
+/** Whether spectrogram chunks are split over two threads. */
+export function parallelSpectrogramRunning(): boolean {
+  return parallel !== null && parallel.alive;
+}
 
 /**
  * Switches the WebAssembly spectrogram path off (`false`) or back on; returns whether it can
@@ -68,11 +98,13 @@ const CHUNK_FRAMES = 512;
 const align = (bytes: number): number => Math.ceil(bytes / 16) * 16;
 
 interface Layout {
-  tw: number; bitrev: number; window: number; work: number; spec: number;
+  tw: number; bitrev: number; window: number;
+  /** FFT buffer and spectrum pair of this thread, then of the worker. */
+  work: [number, number]; spec: [number, number];
   fbStarts: number; fbOffsets: number; fbWeights: number; starts: number; out: number; signal: number; end: number;
 }
 
-let staged: { source: WasmFrameSource; filterbank: Filterbank; layout: Layout } | null = null;
+let staged: { module: StftExports; source: WasmFrameSource; filterbank: Filterbank; layout: Layout } | null = null;
 
 function stage(module: StftExports, source: WasmFrameSource, filterbank: Filterbank, maxSpan: number): Layout {
   const { nFft: n, numBins, window } = source;
@@ -84,7 +116,8 @@ function stage(module: StftExports, source: WasmFrameSource, filterbank: Filterb
     return at;
   };
   const layout: Layout = {
-    tw: take(32 * n), bitrev: take(4 * n), window: take(8 * window.length), work: take(16 * n), spec: take(16 * numBins),
+    tw: take(32 * n), bitrev: take(4 * n), window: take(8 * window.length),
+    work: [take(16 * n), take(16 * n)], spec: [take(16 * numBins), take(16 * numBins)],
     fbStarts: take(4 * F), fbOffsets: take(4 * (F + 1)), fbWeights: take(4 * filterbank.weights.length),
     starts: take(4 * CHUNK_FRAMES), out: take(8 * CHUNK_FRAMES * F), signal: take(4 * maxSpan), end: 0,
   };
@@ -93,7 +126,7 @@ function stage(module: StftExports, source: WasmFrameSource, filterbank: Filterb
   const have = module.memory.buffer.byteLength / 65536;
   if (pages > have) module.memory.grow(pages - have);
   const buffer = module.memory.buffer;
-  if (staged?.source === source && staged.filterbank === filterbank && staged.layout.signal === layout.signal) return layout;
+  if (staged?.module === module && staged.source === source && staged.filterbank === filterbank && staged.layout.signal === layout.signal) return layout;
   // Twiddles of stages h = 2 .. n/2: (wr, wr), (−wi, wi) with w_j = exp(−iπ j / h).
   const tw = new Float64Array(buffer, layout.tw, 4 * n);
   let at = 0;
@@ -118,7 +151,7 @@ function stage(module: StftExports, source: WasmFrameSource, filterbank: Filterb
   new Int32Array(buffer, layout.fbStarts, F).set(filterbank.starts);
   new Int32Array(buffer, layout.fbOffsets, F + 1).set(filterbank.offsets);
   new Float32Array(buffer, layout.fbWeights, filterbank.weights.length).set(filterbank.weights);
-  staged = { source, filterbank, layout };
+  staged = { module, source, filterbank, layout };
   return layout;
 }
 
@@ -135,7 +168,8 @@ export function wasmFilteredFrames(
   numFrames: number,
   onChunk: (firstFrame: number, count: number, values: Float64Array) => void,
 ): boolean {
-  const module = disabled ? null : stftModule();
+  const runtime = parallel !== null && parallel.alive ? parallel : null;
+  const module = disabled ? null : runtime !== null ? runtime.module : stftModule();
   const n = source.nFft;
   if (module === null || n < 4 || (n & (n - 1)) !== 0 || filterbank.numBins !== source.numBins) return false;
   const winLen = source.window.length;
@@ -164,11 +198,15 @@ export function wasmFilteredFrames(
       for (let i = 0; i < span; i++) heapSignal[i] = edge[i];
     }
     for (let i = 0; i < count; i++) starts[i] = source.frameStart(first + i) - base;
-    module.filteredFrames(
-      layout.signal, layout.starts, count, layout.window, winLen, source.fftOffset,
-      n, layout.tw, layout.bitrev, layout.work, layout.spec, source.numBins,
-      layout.fbStarts, layout.fbOffsets, layout.fbWeights, F, layout.out,
-    );
+    const args = (from: number, frames: number, thread: 0 | 1): number[] => [
+      layout.signal, layout.starts + 4 * from, frames, layout.window, winLen, source.fftOffset,
+      n, layout.tw, layout.bitrev, layout.work[thread], layout.spec[thread], source.numBins,
+      layout.fbStarts, layout.fbOffsets, layout.fbWeights, F, layout.out + 8 * from * F,
+    ];
+    // Two threads: an even split, so each frame pair is computed as on one thread.
+    const half = 2 * Math.floor(count / 4);
+    if (runtime !== null && half > 0) runtime.runOnTwoThreads('filteredFrames', args(0, half, 0), args(half, count - half, 1));
+    else (module.filteredFrames as (...a: number[]) => void)(...args(0, count, 0));
     onChunk(first, count, out);
   }
   return true;

@@ -15,6 +15,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { BackendError } from '../errors.js';
 import { decodeBase64 } from '../base64.js';
+import { startWasmWorker, type WasmWorkerPair } from '../wasmWorker.js';
 import { GRU_SCAN_SHARED_WASM_BASE64, GRU_SCAN_WASM_BASE64 } from './wasm/gruScanBinary.js';
 
 export const ADT_GRU_SCAN = 'AdtGRUScan';
@@ -142,78 +143,30 @@ export function gruScanForward(proj: Float32Array, w: Float32Array, recBias: Flo
  * would otherwise wait. The main thread blocks on `Atomics.wait` (allowed in Node) until the
  * worker signals.
  */
-interface ParallelRuntime {
-  module: ScanExports;
-  worker: { postMessage(message: unknown): void; terminate(): Promise<number>; unref(): void };
-  /** [0]: done flag, [1]: error flag. */
-  control: Int32Array;
-}
+type ParallelRuntime = WasmWorkerPair<Omit<ScanExports, 'memory'>> & { module: ScanExports };
 let parallel: ParallelRuntime | null = null;
-/** Longest wait for the worker's half of a layer (a direction of hours of audio takes seconds). */
-const WORKER_TIMEOUT_MS = 600_000;
-
-const WORKER_SOURCE = `
-const { parentPort, workerData } = require('node:worker_threads');
-const instance = new WebAssembly.Instance(new WebAssembly.Module(workerData.bytes), { env: { memory: workerData.memory } });
-const control = new Int32Array(workerData.control);
-parentPort.postMessage('ready');
-parentPort.on('message', ({ fn, args }) => {
-  try { instance.exports[fn](...args); Atomics.store(control, 1, 0); } catch (e) { Atomics.store(control, 1, 1); }
-  Atomics.store(control, 0, 1);
-  Atomics.notify(control, 0);
-});`;
 
 /**
  * Starts the worker that runs the second direction of bidirectional GRU layers (Node only;
  * called by `enableWasmThreads` when it gets two threads or more). Returns whether it runs.
  */
 export async function startParallelScans(): Promise<boolean> {
-  if (parallel !== null) return true;
-  if (typeof SharedArrayBuffer === 'undefined' || typeof Atomics === 'undefined' || scanModule() === null) return false;
-  try {
-    const specifier = 'node:worker_threads';
-    const { Worker } = (await import(/* @vite-ignore */ /* webpackIgnore: true */ specifier)) as typeof import('node:worker_threads');
-    const memory = new WebAssembly.Memory({ initial: 1, maximum: 65536, shared: true });
-    const bytes = decodeBase64(GRU_SCAN_SHARED_WASM_BASE64);
-    const exports = new WebAssembly.Instance(new WebAssembly.Module(bytes), { env: { memory } }).exports as unknown as Omit<ScanExports, 'memory'>;
-    const control = new Int32Array(new SharedArrayBuffer(8));
-    const worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { bytes, memory, control: control.buffer } });
-    // Used only once the worker has its module: the main thread will block on Atomics.wait,
-    // and a worker still starting up can need the main thread's event loop.
-    const ready = await new Promise<boolean>((resolve) => {
-      const timer = setTimeout(() => resolve(false), 10_000);
-      worker.once('message', (message) => {
-        clearTimeout(timer);
-        resolve(message === 'ready');
-      });
-      worker.once('error', () => {
-        clearTimeout(timer);
-        resolve(false);
-      });
-    });
-    worker.unref(); // an idle worker must not keep the process alive
-    if (!ready) {
-      void worker.terminate();
-      return false;
-    }
-    parallel = { module: { ...exports, memory } as ScanExports, worker, control };
-    return true;
-  } catch {
-    parallel = null;
-    return false;
-  }
+  if (parallel !== null && parallel.alive) return true;
+  if (scanModule() === null) return false;
+  const pair = await startWasmWorker<Omit<ScanExports, 'memory'>>(decodeBase64(GRU_SCAN_SHARED_WASM_BASE64));
+  parallel = pair && Object.assign(pair, { module: { ...pair.exports, memory: pair.memory } as ScanExports });
+  return parallel !== null;
 }
 
 /** Stops the worker of {@link startParallelScans}; directions run one after the other again. */
 export function stopParallelScans(): void {
-  if (parallel === null) return;
-  void parallel.worker.terminate();
+  parallel?.terminate();
   parallel = null;
 }
 
 /** Whether bidirectional GRU layers run their two directions on two threads. */
 export function parallelScansRunning(): boolean {
-  return parallel !== null;
+  return parallel !== null && parallel.alive;
 }
 
 /** One direction's inputs for {@link gruScanForwardPair}. */
@@ -265,16 +218,12 @@ export function lstmScanForwardPair(directions: [Omit<GruDirection, 'recBias'>, 
 
 /** Runs `fn(mainArgs)` here and `fn(workerArgs)` on the worker, and returns when both are done. */
 function runOnTwoThreads(runtime: ParallelRuntime, fn: 'gruForward' | 'lstmForward', mainArgs: number[], workerArgs: number[]): void {
-  Atomics.store(runtime.control, 0, 0);
-  runtime.worker.postMessage({ fn, args: workerArgs });
-  (runtime.module[fn] as (...args: number[]) => void)(...mainArgs);
-  // The worker catches its own failures and always signals; the timeout only guards against a
-  // worker killed from outside (then the runtime is dropped and later calls run sequentially).
-  if (Atomics.wait(runtime.control, 0, 0, WORKER_TIMEOUT_MS) === 'timed-out') {
-    stopParallelScans();
-    throw new BackendError(`${fn}: the worker thread did not answer within ${WORKER_TIMEOUT_MS / 1000} s`);
+  try {
+    runtime.runOnTwoThreads(fn, mainArgs, workerArgs);
+  } finally {
+    // A worker that stopped answering is dropped; later calls run sequentially.
+    if (!runtime.alive && parallel === runtime) parallel = null;
   }
-  if (Atomics.load(runtime.control, 1) !== 0) throw new BackendError(`${fn}: the scan failed on the worker thread`);
 }
 
 /**

@@ -22,6 +22,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { BackendError } from '../errors.js';
+import { startParallelSpectrogram, stopParallelSpectrogram } from '../dsp/wasmStft.js';
 import { startParallelScans, stopParallelScans } from './gruScan.js';
 
 const WASM = 'wasm';
@@ -140,6 +141,7 @@ export function disableWasmThreads(): void {
   const { originalFactory } = enabled;
   enabled = null;
   stopParallelScans();
+  stopParallelSpectrogram();
   tf.removeBackend(WASM);
   tf.registerBackend(WASM, originalFactory, WASM_PRIORITY);
 }
@@ -172,8 +174,9 @@ async function createThreadedBackend(state: Enabled): Promise<tf.KernelBackend> 
     for (const worker of [...module.PThread.runningWorkers, ...module.PThread.unusedWorkers]) worker.unref();
     threadedBackends.add(backend);
     state.actualThreads = module.tfjs!.getThreadsCount();
-    // Bidirectional GRU layers: the second direction on a worker of our own (gruScan.ts).
-    if (state.actualThreads >= 2) await startParallelScans();
+    // Bidirectional GRU layers: the second direction on a worker of our own (gruScan.ts);
+    // spectrograms: half of each chunk on another (dsp/wasmStft.ts).
+    if (state.actualThreads >= 2) await Promise.all([startParallelScans(), startParallelSpectrogram()]);
     return backend;
   } catch (cause) {
     console.warn(`adtkit: the multi-threaded wasm backend failed to start (${(cause as Error).message}); using the single-threaded one`);
