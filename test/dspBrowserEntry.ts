@@ -1,6 +1,6 @@
 // Bundled for headless Chromium by test/dspBrowser.test.ts: the log-filtered spectrogram of a
 // deterministic signal on the WebAssembly and the JS path, reported back to Node.
-import { logFilteredSpectrogram, useWasmSpectrogram, wasmSpectrogramActive } from '../src/dsp/index.js';
+import { logFilteredSpectrogram, useWasmSpectrogram } from '../src/dsp/index.js';
 
 export interface BrowserSpectrogramSummary {
   wasmActive: boolean;
