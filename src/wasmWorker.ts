@@ -43,15 +43,16 @@ export interface WasmWorkerPair<Exports> {
 
 /**
  * Starts a worker thread running the shared-memory build `bytes` of a module (which imports
- * `env.memory` as shared memory). Resolves to null where threads cannot run: no
- * SharedArrayBuffer / Atomics, not Node, or the worker did not start within 10 s.
+ * `env.memory` as shared memory): on a new memory, or on `options.memory` (a shared memory that
+ * exists already, e.g. the threaded wasm backend's heap). Resolves to null where threads cannot
+ * run: no SharedArrayBuffer / Atomics, not Node, or the worker did not start within 10 s.
  */
-export async function startWasmWorker<Exports>(bytes: Uint8Array<ArrayBuffer>): Promise<WasmWorkerPair<Exports> | null> {
+export async function startWasmWorker<Exports>(bytes: Uint8Array<ArrayBuffer>, options: { memory?: WebAssembly.Memory } = {}): Promise<WasmWorkerPair<Exports> | null> {
   if (typeof SharedArrayBuffer === 'undefined' || typeof Atomics === 'undefined' || typeof WebAssembly !== 'object') return null;
   try {
     const specifier = 'node:worker_threads';
     const { Worker } = (await import(/* @vite-ignore */ /* webpackIgnore: true */ specifier)) as typeof import('node:worker_threads');
-    const memory = new WebAssembly.Memory({ initial: 1, maximum: 65536, shared: true });
+    const memory = options.memory ?? new WebAssembly.Memory({ initial: 1, maximum: 65536, shared: true });
     const exports = new WebAssembly.Instance(new WebAssembly.Module(bytes), { env: { memory } }).exports as unknown as Exports;
     // [0]: done flag, [1]: error flag.
     const control = new Int32Array(new SharedArrayBuffer(8));

@@ -13,6 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { locateWasmBinaries } from './helpers/wasm.js';
 import { heapKernels, type HeapBackend } from '../src/models/heapKernels.js';
 import { parallelScansRunning, startParallelScans, stopParallelScans } from '../src/models/gruScan.js';
+import { startParallelWinograd, stopParallelWinograd, winogradCallCount, winogradWorker } from '../src/models/winogradConv.js';
 import {
   createCRNN,
   disableWasmThreads,
@@ -81,6 +82,23 @@ describe('enableWasmThreads', () => {
     expect(Array.from(parallelOut)).toEqual(Array.from(sequentialOut));
     tf.dispose(x);
     model.dispose();
+  });
+
+  it('splits Winograd convolutions with a worker on the shared heap, bit-identical to one thread', async () => {
+    const backend = tf.backend() as unknown as HeapBackend;
+    expect(winogradWorker(backend)).not.toBeNull();
+    const x = tf.randomNormal([2, 37, 84, 32]);
+    const f = tf.randomNormal([3, 3, 32, 32], 0, 0.2);
+    const conv = () => tf.tidy(() => tf.fused.conv2d({ x: x as tf.Tensor4D, filter: f as tf.Tensor4D, strides: 1, pad: 'same', activation: 'relu' }).dataSync() as Float32Array);
+    const calls = winogradCallCount();
+    const twoThreads = conv();
+    stopParallelWinograd();
+    expect(winogradWorker(backend)).toBeNull();
+    const oneThread = conv();
+    expect(winogradCallCount()).toBe(calls + 2);
+    expect(await startParallelWinograd((backend as { wasm?: { wasmMemory?: unknown } }).wasm?.wasmMemory)).toBe(true);
+    expect(Array.from(twoThreads)).toEqual(Array.from(oneThread));
+    tf.dispose([x, f]);
   });
 
   it('reaches the shared heap: the WebAssembly SIMD heap kernels instantiate on the threaded memory', () => {

@@ -146,13 +146,13 @@ describe('wasm kernels for training', () => {
     tf.dispose([x, f]);
   });
 
-  it('enable adds Conv2DBackpropFilter, replaces ten kernels and three gradients, is idempotent, and disable restores the originals', () => {
+  it('enable adds Conv2DBackpropFilter, replaces twelve kernels and three gradients, is idempotent, and disable restores the originals', () => {
     const originalMatMul = tf.getKernel('BatchMatMul', 'wasm');
     const originalMeanGrad = tf.getGradient('Mean');
     const r = enableWasmTraining();
     expect(r).toEqual({
       added: ['Conv2DBackpropFilter'],
-      replaced: ['Conv2DBackpropInput', 'MaxPoolGrad', 'Tile', 'BatchMatMul', '_FusedMatMul', 'Sum', 'Mean', 'FusedBatchNorm', 'Identity', 'Erf'],
+      replaced: ['Conv2D', 'FusedConv2D', 'Conv2DBackpropInput', 'MaxPoolGrad', 'Tile', 'BatchMatMul', '_FusedMatMul', 'Sum', 'Mean', 'FusedBatchNorm', 'Identity', 'Erf'],
       gradients: ['FusedBatchNorm', 'Sum', 'Mean'],
     });
     expect(tf.getGradient('Mean')).not.toBe(originalMeanGrad);

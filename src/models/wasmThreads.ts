@@ -24,6 +24,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { BackendError } from '../errors.js';
 import { startParallelSpectrogram, stopParallelSpectrogram } from '../dsp/wasmStft.js';
 import { startParallelScans, stopParallelScans } from './gruScan.js';
+import { startParallelWinograd, stopParallelWinograd } from './winogradConv.js';
 
 const WASM = 'wasm';
 /** Priority TF.js gives the wasm backend (tfjs-backend-wasm's base.ts). */
@@ -142,6 +143,7 @@ export function disableWasmThreads(): void {
   enabled = null;
   stopParallelScans();
   stopParallelSpectrogram();
+  stopParallelWinograd();
   tf.removeBackend(WASM);
   tf.registerBackend(WASM, originalFactory, WASM_PRIORITY);
 }
@@ -176,7 +178,8 @@ async function createThreadedBackend(state: Enabled): Promise<tf.KernelBackend> 
     state.actualThreads = module.tfjs!.getThreadsCount();
     // Bidirectional GRU layers: the second direction on a worker of our own (gruScan.ts);
     // spectrograms: half of each chunk on another (dsp/wasmStft.ts).
-    if (state.actualThreads >= 2) await Promise.all([startParallelScans(), startParallelSpectrogram()]);
+    // Winograd convolutions: half of the tile rows on a worker sharing the backend's heap.
+    if (state.actualThreads >= 2) await Promise.all([startParallelScans(), startParallelSpectrogram(), startParallelWinograd((module as { wasmMemory?: unknown }).wasmMemory)]);
     return backend;
   } catch (cause) {
     console.warn(`adtkit: the multi-threaded wasm backend failed to start (${(cause as Error).message}); using the single-threaded one`);
