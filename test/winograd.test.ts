@@ -107,6 +107,34 @@ describe('Winograd 3×3 convolution on wasm', () => {
     });
   }
 
+  it('computes the input gradient of a 3×3 same convolution by Winograd too, equal to cpu', () => {
+    const grads = (backend: string): Float32Array[] => {
+      tf.setBackend(backend);
+      return tf.tidy(() => {
+        const x = tf.tensor4d(values(2 * 20 * 28 * 32, 7), [2, 20, 28, 32]);
+        const f = tf.tensor4d(values(9 * 32 * 64, 8, 0.2), [3, 3, 32, 64]);
+        const r = tf.tensor4d(values(2 * 20 * 28 * 64, 9), [2, 20, 28, 64]);
+        const g = tf.grads((a: tf.Tensor, b: tf.Tensor) => tf.sum(tf.mul(tf.conv2d(a as tf.Tensor4D, b as tf.Tensor4D, 1, 'same'), r)));
+        return g([x, f]).map((t) => t.dataSync() as Float32Array);
+      });
+    };
+    const before = winogradCallCount();
+    const [dxWasm, dfWasm] = grads('wasm');
+    // Forward and input gradient; the filter gradient is not a convolution of this shape.
+    expect(winogradCallCount()).toBe(before + 2);
+    const [dxCpu, dfCpu] = grads('cpu');
+    for (const [a, b] of [[dxWasm, dxCpu], [dfWasm, dfCpu]]) {
+      let maxDiff = 0;
+      let maxAbs = 0;
+      for (let i = 0; i < b.length; i++) {
+        maxDiff = Math.max(maxDiff, Math.abs(a[i] - b[i]));
+        maxAbs = Math.max(maxAbs, Math.abs(b[i]));
+      }
+      expect(maxDiff / maxAbs).toBeLessThan(2e-6);
+    }
+    tf.setBackend('wasm');
+  });
+
   it('keeps XNNPACK for other convolutions (same values as with enableWasmTraining off)', () => {
     const others: Array<{ x: [number, number, number, number]; f: [number, number, number, number]; strides: number; pad: 'same' | 'valid'; dilation?: number }> = [
       { x: [1, 40, 84, 1], f: [3, 3, 1, 32], strides: 1, pad: 'same' }, // one input channel

@@ -434,10 +434,12 @@ function conv2DBackpropInput(args: KernelArgs): tf.TensorInfo {
       }
     }
   }
-  const dx = run('Conv2D', be, { x: dy, filter: rotated }, {
+  const convAttrs = {
     strides: [1, 1], dilations: [1, 1], dataFormat: 'NHWC', dimRoundingMode: undefined,
     pad: [[0, 0], [pads[0], pads[1]], [pads[2], pads[3]], [0, 0]],
-  });
+  };
+  // 3×3 'same' (pad 1 all round) with enough channels: Winograd, like the forward convolution.
+  const dx = winogradConv2D(be, dy, rotated, undefined, undefined, convAttrs) ?? run('Conv2D', be, { x: dy, filter: rotated }, convAttrs);
   free(be, rotated);
   return dx;
 }
