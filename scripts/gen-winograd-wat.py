@@ -18,6 +18,7 @@ e(""";; Winograd F(2x2, 3x3) convolution (stride 1, 'same' padding) in WebAssemb
 ;; (2.25x fewer multiply-adds), which XNNPACK's wasm build does not offer. Per block of 4 tiles
 ;; along the width: input transform V = B^T d B, 16 small products M_xi = V_xi U_xi (U = G g G^T,
 ;; the transformed filter, prepared by the caller), output transform Y = A^T M A, bias, ReLU.
+;; The filter gradient (winogradFilterGrad3x3, below) runs the same transforms backwards.
 ;;
 ;; Layout (float32, byte addresses): xg [batch, gh, gw, ci] zero-padded input grid (one row and
 ;; column of padding before, gw = 2 * tilesW + 2 with tilesW a multiple of 4); u [16, ci, co];
@@ -152,6 +153,128 @@ e('          (local.set $t (i32.add (local.get $t) (i32.const 1)))')
 e('          (br $otLoop)))')
 e('        (local.set $t0 (i32.add (local.get $t0) (i32.const 4)))')
 e('        (br $blocks)))')
+e('      (local.set $row (i32.add (local.get $row) (i32.const 1)))')
+e('      (br $rows))))')
+# ---- filter gradient
+e("""
+  ;; Filter gradient of the same convolution: dU[xi, ci, co] (float64, accumulated) +=
+  ;; sum over tiles of V[xi, tile, ci] * dM[xi, tile, co], with V = B^T d B (as above) and
+  ;; dM = A dY A^T of the tile's 2x2 output gradient; the caller forms dW = G^T dU G.
+  ;; dyg [batch, 2 * tilesH, 2 * tilesW, co] is the output gradient zero-padded to whole tiles;
+  ;; v scratch [16, tilesW, ci], m scratch [16, tilesW, co]; acc float64 [16, ci, co]; ci and co
+  ;; multiples of 8 and 4 as above, ci even.""")
+params2 = ["xg", "dyg", "acc", "v", "m", "tilesH", "tilesW", "gh", "gw", "ci", "co", "rowStart", "rowEnd"]
+e('  (func (export "winogradFilterGrad3x3")')
+e('    ' + ' '.join(f'(param ${p} i32)' for p in params2))
+il2 = ["row", "b", "th", "t", "c", "cs", "xi", "base", "vp", "mp", "ap", "ciB", "coB", "gwB", "dyRowB", "tB", "vEnd"]
+e('    ' + ' '.join(f'(local ${n} i32)' for n in il2))
+vl2 = [f"d{i}{j}" for i in range(4) for j in range(4)] + [f"a{i}{j}" for i in range(4) for j in range(4)] + ["acc00", "acc01", "acc10", "acc11", "s0", "s1", "m0", "m1"]
+e('    ' + ' '.join(f'(local ${n} v128)' for n in vl2))
+e('    (local.set $ciB (i32.shl (local.get $ci) (i32.const 2)))')
+e('    (local.set $coB (i32.shl (local.get $co) (i32.const 2)))')
+e('    (local.set $gwB (i32.mul (local.get $gw) (local.get $ciB)))')
+e('    (local.set $dyRowB (i32.mul (i32.shl (local.get $tilesW) (i32.const 1)) (local.get $coB)))')
+e('    (local.set $row (local.get $rowStart))')
+e('    (block $rowsDone (loop $rows')
+e('      (br_if $rowsDone (i32.ge_u (local.get $row) (local.get $rowEnd)))')
+e('      (local.set $b (i32.div_u (local.get $row) (local.get $tilesH)))')
+e('      (local.set $th (i32.rem_u (local.get $row) (local.get $tilesH)))')
+# input transform of every tile of the row: V[xi][t][c] at v + ((xi * tilesW + t) * ci + c) * 4
+e('      (local.set $t (i32.const 0))')
+e('      (block $tDone (loop $tLoop')
+e('        (br_if $tDone (i32.ge_u (local.get $t) (local.get $tilesW)))')
+e('        (local.set $base (i32.add (local.get $xg) (i32.add (i32.mul (i32.add (i32.mul (local.get $b) (local.get $gh)) (i32.shl (local.get $th) (i32.const 1))) (local.get $gwB))')
+e('          (i32.mul (i32.shl (local.get $t) (i32.const 1)) (local.get $ciB)))))')
+e('        (local.set $c (i32.const 0))')
+e('        (block $cDone (loop $cLoop')
+e('          (br_if $cDone (i32.ge_u (local.get $c) (local.get $ciB)))')
+for i in range(4):
+    for j in range(4):
+        e(f'          (local.set $d{i}{j} (v128.load (i32.add (i32.add (local.get $base) (local.get $c)) (i32.add (i32.mul (i32.const {i}) (local.get $gwB)) (i32.mul (i32.const {j}) (local.get $ciB))))))')
+for j in range(4):
+    e(f'          (local.set $a0{j} {f32("sub", get(f"d0{j}"), get(f"d2{j}"))})')
+    e(f'          (local.set $a1{j} {f32("add", get(f"d1{j}"), get(f"d2{j}"))})')
+    e(f'          (local.set $a2{j} {f32("sub", get(f"d2{j}"), get(f"d1{j}"))})')
+    e(f'          (local.set $a3{j} {f32("sub", get(f"d1{j}"), get(f"d3{j}"))})')
+e('          (local.set $vp (i32.add (i32.add (local.get $v) (local.get $c)) (i32.mul (local.get $t) (local.get $ciB))))')
+e('          (local.set $tB (i32.mul (local.get $tilesW) (local.get $ciB)))')
+for i in range(4):
+    cols = [f32("sub", get(f"a{i}0"), get(f"a{i}2")), f32("add", get(f"a{i}1"), get(f"a{i}2")),
+            f32("sub", get(f"a{i}2"), get(f"a{i}1")), f32("sub", get(f"a{i}1"), get(f"a{i}3"))]
+    for j in range(4):
+        xi = 4 * i + j
+        e(f'          (v128.store (i32.add (local.get $vp) (i32.mul (i32.const {xi}) (local.get $tB))) {cols[j]})')
+e('          (local.set $c (i32.add (local.get $c) (i32.const 16)))')
+e('          (br $cLoop)))')
+# dy transform: dM[xi][t][co] at m + ((xi * tilesW + t) * co + c) * 4
+e('        (local.set $base (i32.add (local.get $dyg) (i32.add (i32.mul (i32.add (i32.mul (local.get $b) (i32.shl (local.get $tilesH) (i32.const 1))) (i32.shl (local.get $th) (i32.const 1))) (local.get $dyRowB))')
+e('          (i32.mul (i32.shl (local.get $t) (i32.const 1)) (local.get $coB)))))')
+e('        (local.set $c (i32.const 0))')
+e('        (block $ycDone (loop $ycLoop')
+e('          (br_if $ycDone (i32.ge_u (local.get $c) (local.get $coB)))')
+for i in range(2):
+    for j in range(2):
+        e(f'          (local.set $d{i}{j} (v128.load (i32.add (i32.add (local.get $base) (local.get $c)) (i32.add (i32.mul (i32.const {i}) (local.get $dyRowB)) (i32.mul (i32.const {j}) (local.get $coB))))))')
+# rows: X[i][j]: X0j = y0j, X1j = y0j + y1j, X2j = y0j - y1j, X3j = -y1j   (store in a{i}{j}, j = 0, 1)
+for j in range(2):
+    e(f'          (local.set $a0{j} (local.get $d0{j}))')
+    e(f'          (local.set $a1{j} {f32("add", get(f"d0{j}"), get(f"d1{j}"))})')
+    e(f'          (local.set $a2{j} {f32("sub", get(f"d0{j}"), get(f"d1{j}"))})')
+    e(f'          (local.set $a3{j} (f32x4.neg (local.get $d1{j})))')
+e('          (local.set $mp (i32.add (i32.add (local.get $m) (local.get $c)) (i32.mul (local.get $t) (local.get $coB))))')
+e('          (local.set $tB (i32.mul (local.get $tilesW) (local.get $coB)))')
+for i in range(4):
+    cols = [get(f"a{i}0"), f32("add", get(f"a{i}0"), get(f"a{i}1")), f32("sub", get(f"a{i}0"), get(f"a{i}1")), f"(f32x4.neg {get(f'a{i}1')})"]
+    for j in range(4):
+        xi = 4 * i + j
+        e(f'          (v128.store (i32.add (local.get $mp) (i32.mul (i32.const {xi}) (local.get $tB))) {cols[j]})')
+e('          (local.set $c (i32.add (local.get $c) (i32.const 16)))')
+e('          (br $ycLoop)))')
+e('        (local.set $t (i32.add (local.get $t) (i32.const 1)))')
+e('        (br $tLoop)))')
+# accumulate
+e('      ;; dU[xi] [ci, co] += V[xi]^T . dM[xi] over the row\'s tiles: 2 x 8 at a time, float64 after the row.')
+e('      (local.set $xi (i32.const 0))')
+e('      (block $xiDone (loop $xiLoop')
+e('        (br_if $xiDone (i32.ge_u (local.get $xi) (i32.const 16)))')
+e('        (local.set $c (i32.const 0))')
+e('        (block $ciDone (loop $ciLoop')
+e('          (br_if $ciDone (i32.ge_u (local.get $c) (local.get $ci)))')
+e('          (local.set $cs (i32.const 0))')
+e('          (block $csDone (loop $csLoop')
+e('            (br_if $csDone (i32.ge_u (local.get $cs) (local.get $coB)))')
+for n in ["acc00", "acc01", "acc10", "acc11"]:
+    e(f'            (local.set ${n} (v128.const i32x4 0 0 0 0))')
+e('            (local.set $vp (i32.add (local.get $v) (i32.add (i32.mul (i32.mul (local.get $xi) (local.get $tilesW)) (local.get $ciB)) (i32.shl (local.get $c) (i32.const 2)))))')
+e('            (local.set $mp (i32.add (local.get $m) (i32.add (i32.mul (i32.mul (local.get $xi) (local.get $tilesW)) (local.get $coB)) (local.get $cs))))')
+e('            (local.set $vEnd (i32.add (local.get $vp) (i32.mul (local.get $tilesW) (local.get $ciB))))')
+e('            (block $kDone (loop $kLoop')
+e('              (br_if $kDone (i32.ge_u (local.get $vp) (local.get $vEnd)))')
+e('              (local.set $s0 (v128.load32_splat offset=0 (local.get $vp)))')
+e('              (local.set $s1 (v128.load32_splat offset=4 (local.get $vp)))')
+e('              (local.set $m0 (v128.load offset=0 (local.get $mp)))')
+e('              (local.set $m1 (v128.load offset=16 (local.get $mp)))')
+e('              (local.set $acc00 (f32x4.add (local.get $acc00) (f32x4.mul (local.get $s0) (local.get $m0))))')
+e('              (local.set $acc01 (f32x4.add (local.get $acc01) (f32x4.mul (local.get $s0) (local.get $m1))))')
+e('              (local.set $acc10 (f32x4.add (local.get $acc10) (f32x4.mul (local.get $s1) (local.get $m0))))')
+e('              (local.set $acc11 (f32x4.add (local.get $acc11) (f32x4.mul (local.get $s1) (local.get $m1))))')
+e('              (local.set $vp (i32.add (local.get $vp) (local.get $ciB)))')
+e('              (local.set $mp (i32.add (local.get $mp) (local.get $coB)))')
+e('              (br $kLoop)))')
+# add into float64 acc[xi][c][cs..] and [xi][c+1][cs..]
+e('            (local.set $ap (i32.add (local.get $acc) (i32.add (i32.shl (i32.mul (i32.add (i32.mul (local.get $xi) (local.get $ci)) (local.get $c)) (local.get $co)) (i32.const 3)) (i32.shl (local.get $cs) (i32.const 1)))))')
+for r, (lo, hi) in enumerate([("acc00", "acc01"), ("acc10", "acc11")]):
+    base = "(local.get $ap)" if r == 0 else "(i32.add (local.get $ap) (i32.shl (local.get $co) (i32.const 3)))"
+    for k, src in enumerate([lo, hi]):
+        off = 32 * k
+        e(f'            (v128.store offset={off} {base} (f64x2.add (v128.load offset={off} {base}) (f64x2.promote_low_f32x4 (local.get ${src}))))')
+        e(f'            (v128.store offset={off + 16} {base} (f64x2.add (v128.load offset={off + 16} {base}) (f64x2.promote_low_f32x4 (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get ${src}) (local.get ${src})))))')
+e('            (local.set $cs (i32.add (local.get $cs) (i32.const 32)))')
+e('            (br $csLoop)))')
+e('          (local.set $c (i32.add (local.get $c) (i32.const 2)))')
+e('          (br $ciLoop)))')
+e('        (local.set $xi (i32.add (local.get $xi) (i32.const 1)))')
+e('        (br $xiLoop)))')
 e('      (local.set $row (i32.add (local.get $row) (i32.const 1)))')
 e('      (br $rows))))')
 e(')')

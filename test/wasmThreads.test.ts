@@ -98,6 +98,19 @@ describe('enableWasmThreads', () => {
     expect(winogradCallCount()).toBe(calls + 2);
     expect(await startParallelWinograd((backend as { wasm?: { wasmMemory?: unknown } }).wasm?.wasmMemory)).toBe(true);
     expect(Array.from(twoThreads)).toEqual(Array.from(oneThread));
+    // The filter gradient: the two threads' float64 sums are added, so equal to rounding.
+    const dW = () => tf.tidy(() => tf.grad((w: tf.Tensor) => tf.sum(tf.conv2d(x as tf.Tensor4D, w as tf.Tensor4D, 1, 'same')))(f).dataSync() as Float32Array);
+    const dwTwo = dW();
+    stopParallelWinograd();
+    const dwOne = dW();
+    expect(await startParallelWinograd((backend as { wasm?: { wasmMemory?: unknown } }).wasm?.wasmMemory)).toBe(true);
+    let maxDiff = 0;
+    let maxAbs = 0;
+    for (let i = 0; i < dwOne.length; i++) {
+      maxDiff = Math.max(maxDiff, Math.abs(dwTwo[i] - dwOne[i]));
+      maxAbs = Math.max(maxAbs, Math.abs(dwOne[i]));
+    }
+    expect(maxDiff / maxAbs).toBeLessThan(1e-6);
     tf.dispose([x, f]);
   });
 

@@ -55,7 +55,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { BackendError } from '../errors.js';
 import { heapAddress, heapKernels, type HeapBackend, type HeapKernels } from './heapKernels.js';
-import { countWinogradCall, transformFilter3x3, winogradGrid, winogradModule, winogradWorker } from './winogradConv.js';
+import { countWinogradCall, transformFilter3x3, untransformFilterGrad3x3, winogradGrid, winogradModule, winogradWorker } from './winogradConv.js';
 
 const WASM = 'wasm';
 /** Kernels whose wasm implementation is replaced (the original stays as fallback). */
@@ -172,24 +172,7 @@ function winogradConv2D(be: WasmBackend, x: tf.TensorInfo, filter: tf.TensorInfo
   if (module === null) return null;
 
   const { tilesH, tilesW, gh, gw } = winogradGrid(h, w);
-  const grid = alloc(be, [n * gh * gw * ci]);
-  {
-    // Input rows into the grid; only the padding is zeroed (a full fill costs as much as the copy).
-    const gv = view(be, grid);
-    const xv = view(be, x);
-    const rowFloats = gw * ci;
-    for (let b = 0; b < n; b++) {
-      const base = b * gh * rowFloats;
-      gv.fill(0, base, base + rowFloats);
-      gv.fill(0, base + (h + 1) * rowFloats, base + gh * rowFloats);
-      for (let i = 0; i < h; i++) {
-        const row = base + (i + 1) * rowFloats;
-        gv.fill(0, row, row + ci);
-        gv.set(xv.subarray((b * h + i) * w * ci, (b * h + i + 1) * w * ci), row + ci);
-        gv.fill(0, row + (w + 1) * ci, row + rowFloats);
-      }
-    }
-  }
+  const grid = winogradInputGrid(be, x, gh, gw);
   const u = alloc(be, [16 * ci * co]);
   view(be, u).set(transformFilter3x3(view(be, filter), ci, co, filter.dataId));
   const zeros = bias === undefined ? alloc(be, [co], true) : null;
@@ -212,6 +195,93 @@ function winogradConv2D(be: WasmBackend, x: tf.TensorInfo, filter: tf.TensorInfo
     free(be, grid, u, scratch, ...(zeros ? [zeros] : []));
   }
   return out;
+}
+
+/**
+ * x [n, h, w, c] placed on a zero-padded grid [n, gh, gw, c] with one row and column of padding
+ * before (only the padding is zeroed: a full fill costs as much as the copy).
+ */
+function winogradInputGrid(be: WasmBackend, x: tf.TensorInfo, gh: number, gw: number): tf.TensorInfo {
+  const [n, h, w, c] = x.shape;
+  const grid = alloc(be, [n * gh * gw * c]);
+  const gv = view(be, grid);
+  const xv = view(be, x);
+  const rowFloats = gw * c;
+  for (let b = 0; b < n; b++) {
+    const base = b * gh * rowFloats;
+    gv.fill(0, base, base + rowFloats);
+    gv.fill(0, base + (h + 1) * rowFloats, base + gh * rowFloats);
+    for (let i = 0; i < h; i++) {
+      const row = base + (i + 1) * rowFloats;
+      gv.fill(0, row, row + c);
+      gv.set(xv.subarray((b * h + i) * w * c, (b * h + i + 1) * w * c), row + c);
+      gv.fill(0, row + (w + 1) * c, row + rowFloats);
+    }
+  }
+  return grid;
+}
+
+/**
+ * The filter gradient of a 3×3 'same' stride-1 convolution by Winograd (the adjoint of
+ * {@link winogradConv2D}: same tiles, dU = Σ V ⊙ A·dY·Aᵀ per tile, dW = Gᵀ dU G), for Cin % 4 = 0
+ * and Cout % 8 = 0; null when the case does not qualify.
+ */
+function winogradFilterGrad(be: WasmBackend, x: tf.TensorInfo, dy: tf.TensorInfo, info: tf.backend_util.Conv2DInfo): Float64Array | null {
+  const { batchSize: n, inHeight: h, inWidth: w, inChannels: ci, outChannels: co, filterHeight: fh, filterWidth: fw, padInfo: p } = info;
+  if (fh !== 3 || fw !== 3 || info.strideHeight !== 1 || info.strideWidth !== 1 || info.dilationHeight !== 1 || info.dilationWidth !== 1) return null;
+  if (p.top !== 1 || p.left !== 1 || p.bottom !== 1 || p.right !== 1 || info.outHeight !== h || info.outWidth !== w) return null;
+  if (ci % 4 !== 0 || co % 8 !== 0 || n * h * w * ci * co * 9 < WINOGRAD_MIN_MACS) return null;
+  const module = winogradModule(be);
+  if (module === null) return null;
+  const { tilesH, tilesW, gh, gw } = winogradGrid(h, w);
+  const grid = winogradInputGrid(be, x, gh, gw);
+  // dy on whole tiles [n, 2·tilesH, 2·tilesW, co], zeros beyond the output.
+  const dh = 2 * tilesH;
+  const dw = 2 * tilesW;
+  const dyg = alloc(be, [n * dh * dw * co]);
+  {
+    const gv = view(be, dyg);
+    const dv = view(be, dy);
+    const rowFloats = dw * co;
+    for (let b = 0; b < n; b++) {
+      for (let i = 0; i < h; i++) {
+        const row = (b * dh + i) * rowFloats;
+        gv.set(dv.subarray((b * h + i) * w * co, (b * h + i + 1) * w * co), row);
+        gv.fill(0, row + w * co, row + rowFloats);
+      }
+      gv.fill(0, (b * dh + h) * rowFloats, (b * dh + dh) * rowFloats);
+    }
+  }
+  const perThread = 16 * tilesW * (ci + co) + 2 * 16 * ci * co; // v, m, then the float64 dU
+  const scratch = alloc(be, [2 * perThread]);
+  const base = (thread: number): number => heapAddress(be, scratch.dataId) + 4 * thread * perThread;
+  const accAt = (thread: number): number => base(thread) + 4 * 16 * tilesW * (ci + co);
+  {
+    const sv = view(be, scratch);
+    for (const t of [0, 1]) sv.fill(0, t * perThread + 16 * tilesW * (ci + co), (t + 1) * perThread);
+  }
+  const args = (thread: 0 | 1, rowStart: number, rowEnd: number): number[] => [
+    heapAddress(be, grid.dataId), heapAddress(be, dyg.dataId), accAt(thread), base(thread), base(thread) + 4 * 16 * tilesW * ci,
+    tilesH, tilesW, gh, gw, ci, co, rowStart, rowEnd,
+  ];
+  const rows = n * tilesH;
+  const worker = rows >= 2 ? winogradWorker(be) : null;
+  let du: Float64Array;
+  try {
+    if (worker !== null) worker.runOnTwoThreads('winogradFilterGrad3x3', args(0, 0, rows >> 1), args(1, rows >> 1, rows));
+    else (module.winogradFilterGrad3x3 as (...v: number[]) => void)(...args(0, 0, rows));
+    countWinogradCall();
+    const heap = view(be, scratch);
+    const acc0 = new Float64Array(heap.buffer, accAt(0), 16 * ci * co);
+    du = Float64Array.from(acc0);
+    if (worker !== null) {
+      const acc1 = new Float64Array(heap.buffer, accAt(1), 16 * ci * co);
+      for (let i = 0; i < du.length; i++) du[i] += acc1[i];
+    }
+  } finally {
+    free(be, grid, dyg, scratch);
+  }
+  return untransformFilterGrad3x3(du, ci, co);
 }
 
 function conv2D(args: KernelArgs): tf.TensorInfo {
@@ -243,7 +313,9 @@ function conv2DBackpropFilter(args: KernelArgs): tf.TensorInfo {
   assertFloat32NHWC('Conv2DBackpropFilter', attrs.dataFormat, x, dy);
   const info = tf.backend_util.computeConv2DInfo(
     x.shape as [number, number, number, number], attrs.filterShape, attrs.strides, 1, attrs.pad, attrs.dimRoundingMode, false, 'channelsLast');
-  const acc = info.strideHeight === 1 && info.strideWidth === 1 ? filterGradStride1(be, x, dy, info) : filterGradStrided(be, x, dy, info);
+  const acc =
+    winogradFilterGrad(be, x, dy, info) ??
+    (info.strideHeight === 1 && info.strideWidth === 1 ? filterGradStride1(be, x, dy, info) : filterGradStrided(be, x, dy, info));
   const out = alloc(be, [info.filterHeight, info.filterWidth, info.inChannels, info.outChannels]);
   view(be, out).set(acc);
   return out;

@@ -22,6 +22,11 @@ export interface WinogradExports {
     tilesH: number, tilesW: number, gh: number, gw: number, ci: number, co: number, oh: number, ow: number,
     relu: number, rowStart: number, rowEnd: number,
   ): void;
+  /** dU [16, ci, co] (float64) += the transformed filter gradient of tile rows [rowStart, rowEnd). */
+  winogradFilterGrad3x3(
+    xg: number, dyg: number, acc: number, v: number, m: number,
+    tilesH: number, tilesW: number, gh: number, gw: number, ci: number, co: number, rowStart: number, rowEnd: number,
+  ): void;
 }
 
 function heapMemory(backend: HeapBackend): WebAssembly.Memory | null {
@@ -127,6 +132,28 @@ export function transformFilter3x3(g: Float32Array, ci: number, co: number, data
   }
   if (dataId !== undefined) transformed.set(dataId, u);
   return u;
+}
+
+/**
+ * The filter gradient dW [3, 3, ci, co] = Gᵀ dU G from the transformed-domain gradient
+ * dU [16, ci, co] (the adjoint of {@link transformFilter3x3}), in float64.
+ */
+export function untransformFilterGrad3x3(du: Float64Array, ci: number, co: number): Float64Array {
+  const dw = new Float64Array(9 * ci * co);
+  const pairs = ci * co;
+  for (let p = 0; p < pairs; p++) {
+    for (let i = 0; i < 3; i++) {
+      for (let j = 0; j < 3; j++) {
+        let s = 0;
+        for (let a = 0; a < 4; a++) {
+          if (G[a][i] === 0) continue;
+          for (let b = 0; b < 4; b++) if (G[b][j] !== 0) s += G[a][i] * du[(a * 4 + b) * pairs + p] * G[b][j];
+        }
+        dw[(i * 3 + j) * pairs + p] = s;
+      }
+    }
+  }
+  return dw;
 }
 
 /** Grid geometry of a Winograd convolution of an [n, h, w, ci] input. */
