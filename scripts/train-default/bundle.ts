@@ -59,8 +59,11 @@ async function main(): Promise<void> {
   const used = all.filter((e) => trainIds.has(e.id));
   let trainSeconds = 0;
   let validationSeconds = 0;
+  const versions = new Set<number>();
   for (const e of used) {
-    const d = (JSON.parse(readFileSync(e.json, 'utf8')) as { durationSeconds: number }).durationSeconds;
+    const meta = JSON.parse(readFileSync(e.json, 'utf8')) as { durationSeconds: number; generatorVersion?: number };
+    versions.add(meta.generatorVersion ?? 1);
+    const d = meta.durationSeconds;
     if (isValidation(e.index)) validationSeconds += d;
     else trainSeconds += d;
   }
@@ -70,11 +73,15 @@ async function main(): Promise<void> {
   const initialCard = initialDirectory !== null ? (JSON.parse(readFileSync(join(initialDirectory, 'card.json'), 'utf8')) as { training: Record<string, unknown> }) : null;
   const earlierMinutes = initialCard !== null ? Number(initialCard.training.trainingMinutes ?? 0) + Number((initialCard.training.warmStartFrom as { trainingMinutes?: number } | undefined)?.trainingMinutes ?? 0) : 0;
   const totalMinutes = Math.round(trainingSecondsTotal / 60 + earlierMinutes);
+  // Training stages: this run plus the chain of warm starts recorded in the initial card.
+  let stages = 1;
+  for (let t = initialCard?.training as { warmStartFrom?: unknown } | undefined; t !== undefined; t = t.warmStartFrom as { warmStartFrom?: unknown } | undefined) stages++;
+  const versionText = [...versions].sort().join(' and ');
   const bundle = createBundle(model, {
     name: 'adtkit-default-crnn',
     description:
       'Built-in five-class drum transcription model of adtkit: CRNN (2 conv blocks, 2-layer bidirectional GRU, 72 units) trained with adtkit\'s own train() on synthetic, license-clean audio. ' +
-      `A small-compute model (CPU-only training, about ${totalMinutes} minutes in all${initialCard !== null ? ', in two stages: the second warm-started from the first with spectral augmentation' : ''}): ` +
+      `A small-compute model (CPU-only training, about ${totalMinutes} minutes in all${stages > 1 ? `, in ${stages} stages, each warm-started from the previous one, with spectral augmentation from the second on` : ''}): ` +
       'see metrics for what it achieves on real recordings.',
     architecture: 'crnn',
     architectureOptions: run.config.architectureOptions,
@@ -87,11 +94,13 @@ async function main(): Promise<void> {
     license: 'MIT',
     training: {
       data:
-        `Synthetic drum performances with melodic accompaniment rendered by adtkit's scripts/synth (generator version 1, seed 1, examples ${used[0]?.id}–${used[used.length - 1]?.id}) ` +
+        `Synthetic drum performances with melodic accompaniment rendered by adtkit's scripts/synth (generator version ${versionText}, seed 1, examples ${used[0]?.id}–${used[used.length - 1]?.id}` +
+        `${versions.has(2) ? '; version 2 adds a synthesized singing voice, an overdriven accompaniment bus and louder accompaniment' : ''}) ` +
         'with FluidSynth 2.3.1 from MIT-licensed soundfonts: FluidR3 GM (Frank Wen, MIT), FluidR3Mono GM (Michael Cowgill, MIT) and MuseScore General ' +
         '(S. Christian Collins et al., MIT / CC0 / public domain); see scripts/synth/LICENSES.md. No real recordings were used for training or tuning.',
       dataset: {
-        generator: 'scripts/synth/generate.ts --seed 1',
+        generator: `scripts/synth/generate.ts --seed 1${versions.has(2) ? ' (--generator-version 2 for examples rendered with it)' : ''}`,
+        generatorVersions: [...versions].sort(),
         seed: 1,
         fonts: [
           { file: 'FluidR3_GM.sf2', package: 'fluid-soundfont-gm 3.1-5.3', license: 'MIT' },
