@@ -28,6 +28,26 @@ e(""";; Winograd F(2x2, 3x3) convolution (stride 1, 'same' padding) in WebAssemb
   (import "env" "memory" (memory 1))
 """)
 
+def emit_patch_transform(ind, vp_setup, store_addr):
+    """16 loads of a 4x4 patch (at $base + $c), V = B^T d B, stores at store_addr(xi)."""
+    for i in range(4):
+        for j in range(4):
+            e(f'{ind}(local.set $d{i}{j} (v128.load (i32.add (i32.add (local.get $base) (local.get $c)) (i32.add (i32.mul (i32.const {i}) (local.get $gwB)) (i32.mul (i32.const {j}) (local.get $ciB))))))')
+    # row transform: a[i][j] from d[.][j]
+    for j in range(4):
+        e(f'{ind}(local.set $a0{j} {f32("sub", get(f"d0{j}"), get(f"d2{j}"))})')
+        e(f'{ind}(local.set $a1{j} {f32("add", get(f"d1{j}"), get(f"d2{j}"))})')
+        e(f'{ind}(local.set $a2{j} {f32("sub", get(f"d2{j}"), get(f"d1{j}"))})')
+        e(f'{ind}(local.set $a3{j} {f32("sub", get(f"d1{j}"), get(f"d3{j}"))})')
+    # column transform, store V[xi = 4i + j]
+    for line in vp_setup:
+        e(f'{ind}{line}')
+    for i in range(4):
+        cols = [f32("sub", get(f"a{i}0"), get(f"a{i}2")), f32("add", get(f"a{i}1"), get(f"a{i}2")),
+                f32("sub", get(f"a{i}2"), get(f"a{i}1")), f32("sub", get(f"a{i}1"), get(f"a{i}3"))]
+        for j in range(4):
+            e(f'{ind}(v128.store {store_addr(4 * i + j)} {cols[j]})')
+
 # ---- conv function
 params = ["xg", "u", "bias", "out", "v", "m", "tilesH", "tilesW", "gh", "gw", "ci", "co", "oh", "ow", "relu", "rowStart", "rowEnd"]
 e('  (func (export "winogradConv3x3")')
@@ -58,23 +78,8 @@ e('            (i32.mul (i32.shl (i32.add (local.get $t0) (local.get $t)) (i32.c
 e('          (local.set $c (i32.const 0))')
 e('          (block $cDone (loop $cLoop')
 e('            (br_if $cDone (i32.ge_u (local.get $c) (local.get $ciB)))')
-for i in range(4):
-    for j in range(4):
-        e(f'            (local.set $d{i}{j} (v128.load (i32.add (i32.add (local.get $base) (local.get $c)) (i32.add (i32.mul (i32.const {i}) (local.get $gwB)) (i32.mul (i32.const {j}) (local.get $ciB))))))')
-# row transform: a[i][j] from d[.][j]
-for j in range(4):
-    e(f'            (local.set $a0{j} {f32("sub", get(f"d0{j}"), get(f"d2{j}"))})')
-    e(f'            (local.set $a1{j} {f32("add", get(f"d1{j}"), get(f"d2{j}"))})')
-    e(f'            (local.set $a2{j} {f32("sub", get(f"d2{j}"), get(f"d1{j}"))})')
-    e(f'            (local.set $a3{j} {f32("sub", get(f"d1{j}"), get(f"d3{j}"))})')
-# column transform, store V[xi = 4i + j][t][c]
-e('            (local.set $vp (i32.add (i32.add (local.get $v) (local.get $c)) (i32.mul (local.get $t) (local.get $ciB))))')
-for i in range(4):
-    cols = [f32("sub", get(f"a{i}0"), get(f"a{i}2")), f32("add", get(f"a{i}1"), get(f"a{i}2")),
-            f32("sub", get(f"a{i}2"), get(f"a{i}1")), f32("sub", get(f"a{i}1"), get(f"a{i}3"))]
-    for j in range(4):
-        xi = 4 * i + j
-        e(f'            (v128.store (i32.add (local.get $vp) (i32.mul (i32.const {xi * 4}) (local.get $ciB))) {cols[j]})')
+emit_patch_transform('            ', ['(local.set $vp (i32.add (i32.add (local.get $v) (local.get $c)) (i32.mul (local.get $t) (local.get $ciB))))'],
+                     lambda xi: f'(i32.add (local.get $vp) (i32.mul (i32.const {xi * 4}) (local.get $ciB)))')
 e('            (local.set $c (i32.add (local.get $c) (i32.const 16)))')
 e('            (br $cLoop)))')
 e('          (local.set $t (i32.add (local.get $t) (i32.const 1)))')
@@ -188,22 +193,9 @@ e('          (i32.mul (i32.shl (local.get $t) (i32.const 1)) (local.get $ciB))))
 e('        (local.set $c (i32.const 0))')
 e('        (block $cDone (loop $cLoop')
 e('          (br_if $cDone (i32.ge_u (local.get $c) (local.get $ciB)))')
-for i in range(4):
-    for j in range(4):
-        e(f'          (local.set $d{i}{j} (v128.load (i32.add (i32.add (local.get $base) (local.get $c)) (i32.add (i32.mul (i32.const {i}) (local.get $gwB)) (i32.mul (i32.const {j}) (local.get $ciB))))))')
-for j in range(4):
-    e(f'          (local.set $a0{j} {f32("sub", get(f"d0{j}"), get(f"d2{j}"))})')
-    e(f'          (local.set $a1{j} {f32("add", get(f"d1{j}"), get(f"d2{j}"))})')
-    e(f'          (local.set $a2{j} {f32("sub", get(f"d2{j}"), get(f"d1{j}"))})')
-    e(f'          (local.set $a3{j} {f32("sub", get(f"d1{j}"), get(f"d3{j}"))})')
-e('          (local.set $vp (i32.add (i32.add (local.get $v) (local.get $c)) (i32.mul (local.get $t) (local.get $ciB))))')
-e('          (local.set $tB (i32.mul (local.get $tilesW) (local.get $ciB)))')
-for i in range(4):
-    cols = [f32("sub", get(f"a{i}0"), get(f"a{i}2")), f32("add", get(f"a{i}1"), get(f"a{i}2")),
-            f32("sub", get(f"a{i}2"), get(f"a{i}1")), f32("sub", get(f"a{i}1"), get(f"a{i}3"))]
-    for j in range(4):
-        xi = 4 * i + j
-        e(f'          (v128.store (i32.add (local.get $vp) (i32.mul (i32.const {xi}) (local.get $tB))) {cols[j]})')
+emit_patch_transform('          ', ['(local.set $vp (i32.add (i32.add (local.get $v) (local.get $c)) (i32.mul (local.get $t) (local.get $ciB))))',
+                                  '(local.set $tB (i32.mul (local.get $tilesW) (local.get $ciB)))'],
+                     lambda xi: f'(i32.add (local.get $vp) (i32.mul (i32.const {xi}) (local.get $tB)))')
 e('          (local.set $c (i32.add (local.get $c) (i32.const 16)))')
 e('          (br $cLoop)))')
 # dy transform: dM[xi][t][co] at m + ((xi * tilesW + t) * co + c) * 4

@@ -13,6 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { locateWasmBinaries } from './helpers/wasm.js';
 import { heapKernels, type HeapBackend } from '../src/models/heapKernels.js';
 import { parallelScansRunning, startParallelScans, stopParallelScans } from '../src/models/gruScan.js';
+import { relErr } from './helpers/wasmTraining.js';
 import { startParallelWinograd, stopParallelWinograd, winogradCallCount, winogradWorker } from '../src/models/winogradConv.js';
 import {
   createCRNN,
@@ -104,13 +105,7 @@ describe('enableWasmThreads', () => {
     stopParallelWinograd();
     const dwOne = dW();
     expect(await startParallelWinograd((backend as { wasm?: { wasmMemory?: unknown } }).wasm?.wasmMemory)).toBe(true);
-    let maxDiff = 0;
-    let maxAbs = 0;
-    for (let i = 0; i < dwOne.length; i++) {
-      maxDiff = Math.max(maxDiff, Math.abs(dwTwo[i] - dwOne[i]));
-      maxAbs = Math.max(maxAbs, Math.abs(dwOne[i]));
-    }
-    expect(maxDiff / maxAbs).toBeLessThan(1e-6);
+    expect(relErr(dwTwo, dwOne)).toBeLessThan(1e-6);
     tf.dispose([x, f]);
   });
 

@@ -16,6 +16,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { disableWasmTraining, enableWasmTraining } from '../src/models/index.js';
 import { transformFilter3x3, winogradCallCount } from '../src/models/winogradConv.js';
 import { locateWasmBinaries } from './helpers/wasm.js';
+import { relErr } from './helpers/wasmTraining.js';
 // @ts-expect-error: plain ESM build script without types
 import { binaryModuleSource, compileWat } from '../scripts/build-wasm.mjs';
 
@@ -95,14 +96,7 @@ describe('Winograd 3×3 convolution on wasm', () => {
       const wasm = convOn('wasm', c);
       expect(winogradCallCount()).toBe(before + 1);
       const cpu = convOn('cpu', c);
-      let maxDiff = 0;
-      let maxAbs = 0;
-      for (let i = 0; i < cpu.length; i++) {
-        maxDiff = Math.max(maxDiff, Math.abs(cpu[i] - wasm[i]));
-        maxAbs = Math.max(maxAbs, Math.abs(cpu[i]));
-      }
-      expect(wasm.length).toBe(cpu.length);
-      expect(maxDiff / maxAbs).toBeLessThan(2e-6);
+      expect(relErr(wasm, cpu)).toBeLessThan(2e-6);
       if (c.activation === 'relu') expect(wasm.every((v) => v >= 0)).toBe(true);
     });
   }
@@ -123,15 +117,8 @@ describe('Winograd 3×3 convolution on wasm', () => {
     // Forward, input gradient and filter gradient.
     expect(winogradCallCount()).toBe(before + 3);
     const [dxCpu, dfCpu] = grads('cpu');
-    for (const [a, b] of [[dxWasm, dxCpu], [dfWasm, dfCpu]]) {
-      let maxDiff = 0;
-      let maxAbs = 0;
-      for (let i = 0; i < b.length; i++) {
-        maxDiff = Math.max(maxDiff, Math.abs(a[i] - b[i]));
-        maxAbs = Math.max(maxAbs, Math.abs(b[i]));
-      }
-      expect(maxDiff / maxAbs).toBeLessThan(2e-6);
-    }
+    expect(relErr(dxWasm, dxCpu)).toBeLessThan(2e-6);
+    expect(relErr(dfWasm, dfCpu)).toBeLessThan(2e-6);
     tf.setBackend('wasm');
   });
 
