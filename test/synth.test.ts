@@ -59,7 +59,13 @@ describe('GM note mapping', () => {
     for (const [note, label] of Object.entries(NOTE_TO_LABEL)) {
       expect(fixture[note], `key ${note}`).toBe(LABELS.indexOf(label));
     }
-    for (const note of Object.values(AUX_PERCUSSION)) expect(fixture[String(note)], `aux key ${note}`).toBeNull();
+    for (const note of Object.values(AUX_PERCUSSION)) {
+      // Tambourine (version 3 only): the thesis mapping calls it HH, the annotations do not
+      // (as MDB Drums and ADTOF's mapping), so it is the one aux key the thesis table labels.
+      if (note === AUX_PERCUSSION.tambourine) expect(fixture[String(note)]).toBe(LABELS.indexOf('HH'));
+      else expect(fixture[String(note)], `aux key ${note}`).toBeNull();
+      expect(NOTE_TO_LABEL[note], `aux key ${note}`).toBeUndefined();
+    }
   });
 });
 
@@ -216,6 +222,29 @@ describe('generator version 2 (voice, overdrive, louder accompaniment)', () => {
     }
     const withVoice = Array.from({ length: 40 }, (_, i) => planExample(8, i, { ...env, generatorVersion: 2 })).filter((p) => p.realism?.vocals);
     expect(withVoice.length).toBeGreaterThan(10);
+  });
+
+  it('version 3 adds unlabelled shakers and tambourines only: same annotations as version 1, more aux notes', () => {
+    let boosted = 0;
+    let tambourines = 0;
+    for (let index = 0; index < 30; index++) {
+      const v1 = planExample(9, index, env);
+      const v3 = planExample(9, index, { ...env, generatorVersion: 3 });
+      expect(v3.generatorVersion).toBe(3);
+      expect(v3.realism).toBeNull();
+      expect(v3.accompaniment).toEqual(v1.accompaniment);
+      expect(v3.mix).toEqual(v1.mix);
+      expect(formatAnnotations(buildExample(v3).annotations)).toBe(formatAnnotations(buildExample(v1).annotations));
+      const aux = new Set<number>(Object.values(AUX_PERCUSSION));
+      const count = (p: typeof v1) => p.drums.hits.filter((h) => aux.has(h.note)).length;
+      expect(count(v3)).toBeGreaterThanOrEqual(count(v1));
+      // Every version-1 hit is still there.
+      expect(v3.drums.hits.filter((h) => !aux.has(h.note))).toEqual(v1.drums.hits.filter((h) => !aux.has(h.note)));
+      if (count(v3) > count(v1)) boosted++;
+      tambourines += v3.drums.hits.filter((h) => h.note === AUX_PERCUSSION.tambourine).length;
+    }
+    expect(boosted).toBeGreaterThan(8);
+    expect(tambourines).toBeGreaterThan(0);
   });
 
   it('sings in key, inside the song, and renders deterministically with consonant noise above 4 kHz', () => {

@@ -20,7 +20,7 @@ import { planVocals, renderVocals, type VocalPlan } from './vocals.js';
 
 /** Bumped whenever a change alters what a seed generates. */
 /** Newest generator version (plans choose theirs with `PlanEnvironment.generatorVersion`). */
-export const GENERATOR_VERSION = 2;
+export const GENERATOR_VERSION = 3;
 
 /** Range of example durations [s]. */
 export const DURATION_RANGE_SECONDS: readonly [number, number] = [20, 40];
@@ -60,7 +60,7 @@ export interface ExamplePlan {
   accompanimentEffects: FluidEffects;
   mix: MixParams;
   /** Generator version of this plan. */
-  generatorVersion: 1 | 2;
+  generatorVersion: 1 | 2 | 3;
   /** Version-2 additions (null in version 1 and for drums-only examples). */
   realism: RealismPlan | null;
 }
@@ -72,12 +72,14 @@ export interface PlanEnvironment {
   /** Font ids allowed for drums and accompaniment. @defaultValue every font in FONTS */
   fontIds?: readonly string[];
   /**
-   * Generator version of the plan: 1 (the original data) or 2, which adds a sung voice, an
-   * overdriven accompaniment bus and louder accompaniment (see {@link RealismPlan}). Version-1
-   * plans are unchanged by the version-2 code (its draws use their own random stream).
+   * Generator version of the plan: 1 (the original data); 2 adds a sung voice, an overdriven
+   * accompaniment bus and louder accompaniment (see {@link RealismPlan}); 3 is version 1 plus
+   * louder and more frequent unlabelled shakers and tambourines (`auxBoost` of generateDrums).
+   * Version-1 plans are unchanged by the later versions' code (their draws use streams of
+   * their own), and version 3 has the same annotations as version 1.
    * @defaultValue 1
    */
-  generatorVersion?: 1 | 2;
+  generatorVersion?: 1 | 2 | 3;
 }
 
 /** Overdrive of the accompaniment bus (generator version 2). */
@@ -137,7 +139,8 @@ export function planExample(globalSeed: number | string, index: number, env: Pla
   const kit = kr.pick(kits.filter((k) => k.family === family));
   const accompanimentFont = kr.chance(0.6) ? kit.font : kr.pick(fontIds);
 
-  const drums = generateDrums(rng.fork('drums'), { style, tempoBpm: bpmOf(tempo), beatsPerBar, stepsPerBeat, bars, introBars });
+  const generatorVersion = env.generatorVersion ?? 1;
+  const drums = generateDrums(rng.fork('drums'), { style, tempoBpm: bpmOf(tempo), beatsPerBar, stepsPerBeat, bars, introBars, auxBoost: generatorVersion === 3 });
   const accompaniment = drumsOnly ? null : generateAccompaniment(rng.fork('accompaniment'), { drums });
   const fx = rng.fork('effects');
   const drumChannel: ChannelSetup = {
@@ -149,7 +152,7 @@ export function planExample(globalSeed: number | string, index: number, env: Pla
     drumGain: fx.uniform(0.3, 0.6), accompanimentGain: fx.uniform(0.3, 0.6),
     drumEffects: drawEffects(fx), accompanimentEffects: drawEffects(fx),
     mix: drawMixParams(rng.fork('mix')),
-    generatorVersion: env.generatorVersion ?? 1,
+    generatorVersion,
     realism: null,
   };
   if (plan.generatorVersion === 2 && accompaniment) {

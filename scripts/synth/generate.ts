@@ -43,7 +43,7 @@ async function main(): Promise<void> {
       stems: { type: 'boolean', default: false },
       float: { type: 'boolean', default: false },
       'plan-only': { type: 'boolean', default: false },
-      /** 1: the original data set; 2: adds sung vocals, overdriven accompaniment, louder accompaniment. */
+      /** 1: the original data set; 2: adds sung vocals, overdriven accompaniment, louder accompaniment; 3: version 1 plus more, louder unlabelled shakers and tambourines. */
       'generator-version': { type: 'string', default: '1' },
     },
   });
@@ -57,8 +57,8 @@ async function main(): Promise<void> {
   for (const id of fontIds) if (!FONTS.some((f) => f.id === id)) throw new Error(`--fonts: unknown font '${id}'; known: ${FONTS.map((f) => f.id).join(', ')}`);
   const kits = loadKits();
   const generatorVersion = Number(values['generator-version']);
-  if (generatorVersion !== 1 && generatorVersion !== 2) throw new Error(`--generator-version must be 1 or 2, got '${values['generator-version']}'`);
-  const env = { kits, fontIds, generatorVersion: generatorVersion as 1 | 2 };
+  if (generatorVersion !== 1 && generatorVersion !== 2 && generatorVersion !== 3) throw new Error(`--generator-version must be 1, 2 or 3, got '${values['generator-version']}'`);
+  const env = { kits, fontIds, generatorVersion: generatorVersion as 1 | 2 | 3 };
   const totals = emptyTotals();
   const indices = Array.from({ length: count }, (_, i) => start + i);
 

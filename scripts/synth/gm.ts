@@ -61,6 +61,11 @@ export const AUX_PERCUSSION = {
   claves: 75,
   woodBlockHigh: 76,
   woodBlockLow: 77,
+  /**
+   * Generator version 3 only. The thesis GM mapping would call it HH; the annotations leave it
+   * unlabelled, as MDB Drums ('OT') and ADTOF's mapping do.
+   */
+  tambourine: 54,
 } as const;
 
 /** Toms from high to low (the order a fill usually runs). */
