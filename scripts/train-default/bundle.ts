@@ -44,6 +44,19 @@ interface RunJson {
   meanBatchSeconds?: number;
 }
 
+/** "00000–00599, 01000–01399" from sorted example indices. */
+function idRanges(indices: readonly number[]): string {
+  const id = (i: number) => String(i).padStart(5, '0');
+  const ranges: string[] = [];
+  for (let k = 0; k < indices.length; ) {
+    let end = k;
+    while (end + 1 < indices.length && indices[end + 1] === indices[end] + 1) end++;
+    ranges.push(end > k ? `${id(indices[k])}–${id(indices[end])}` : id(indices[k]));
+    k = end + 1;
+  }
+  return ranges.join(', ');
+}
+
 const log = (s: string) => console.log(`[${new Date().toISOString().slice(11, 19)}] ${s}`);
 
 async function main(): Promise<void> {
@@ -94,8 +107,9 @@ async function main(): Promise<void> {
     license: 'MIT',
     training: {
       data:
-        `Synthetic drum performances with melodic accompaniment rendered by adtkit's scripts/synth (generator version ${versionText}, seed 1, examples ${used[0]?.id}–${used[used.length - 1]?.id}` +
-        `${versions.has(2) ? '; version 2 adds a synthesized singing voice, an overdriven accompaniment bus and louder accompaniment' : ''}) ` +
+        `Synthetic drum performances with melodic accompaniment rendered by adtkit's scripts/synth (generator version ${versionText}, seed 1, examples ${idRanges(used.map((e) => e.index))}` +
+        `${versions.has(2) ? '; version 2 adds a synthesized singing voice, an overdriven accompaniment bus and louder accompaniment' : ''}` +
+        `${versions.has(3) ? '; version 3 adds louder, more frequent unlabelled shakers and tambourines' : ''}) ` +
         'with FluidSynth 2.3.1 from MIT-licensed soundfonts: FluidR3 GM (Frank Wen, MIT), FluidR3Mono GM (Michael Cowgill, MIT) and MuseScore General ' +
         '(S. Christian Collins et al., MIT / CC0 / public domain); see scripts/synth/LICENSES.md. No real recordings were used for training or tuning.',
       dataset: {

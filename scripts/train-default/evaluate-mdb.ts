@@ -6,7 +6,7 @@
  * mir_eval matching (bipartite, 50 ms), counts summed over the tracks; thesis peak picking with
  * threshold 0.5 (the thesis defaults) and with the card's tuned thresholds.
  *
- *   npx tsx scripts/train-default/evaluate-mdb.ts [--bundle models/default] [--data DIR] [--write-card]
+ *   npx tsx scripts/train-default/evaluate-mdb.ts [--bundle models/default] [--data DIR] [--write-card [--selection-note TEXT]]
  *
  * `--write-card` stores the figures under `metrics.mdbDrumsDev` in the bundle's card.json.
  */
@@ -29,6 +29,8 @@ const { values: args } = parseArgs({
     /** Only the first N tracks (for a quick check of the script). */
     tracks: { type: 'string', default: '0' },
     kinds: { type: 'string', default: 'mix,drums' },
+    /** With --write-card: how this model was selected (appended to the card's note). */
+    'selection-note': { type: 'string' },
   },
 });
 
@@ -80,7 +82,9 @@ async function main(): Promise<void> {
         tracks: names,
         annotations: '*.class.txt (KD SD TT HH CY; OT skipped)',
         matching: 'mir_eval bipartite, 50 ms, counts summed over the seven tracks; thesis peak picking (m = a = w = 2, δ = 0.1)',
-        note: 'Real recordings (MDB Drums, CC BY-NC-SA), used for evaluation only. ADTOF (359 h of real music) reports micro-F1 0.846 on these mixes and 0.922 on the drum-only tracks.',
+        note:
+          'Real recordings (MDB Drums, CC BY-NC-SA), used for evaluation only. ADTOF (359 h of real music) reports micro-F1 0.846 on these mixes and 0.922 on the drum-only tracks.' +
+          (args['selection-note'] ? ` ${args['selection-note']}` : ''),
         ...results,
       },
     };
