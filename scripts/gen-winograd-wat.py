@@ -269,6 +269,112 @@ e('        (local.set $xi (i32.add (local.get $xi) (i32.const 1)))')
 e('        (br $xiLoop)))')
 e('      (local.set $row (i32.add (local.get $row) (i32.const 1)))')
 e('      (br $rows))))')
+
+# ---- F(4x4, 3x3) forward: 6x6 patches, 36 products per channel pair for 16 outputs
+def g43(n): return f"(local.get ${n})"
+def add43(a, b): return f"(f32x4.add {a} {b})"
+def sub43(a, b): return f"(f32x4.sub {a} {b})"
+def mul43(c, a): return f"(f32x4.mul (v128.const f32x4 {c} {c} {c} {c}) {a})"
+def lin(terms):
+    """Sum of coefficient * expression, coefficients +-1 without a product."""
+    out = None
+    for c, x in terms:
+        if c == 0: continue
+        t = x if abs(c) == 1 else mul43(abs(c), x)
+        if out is None:
+            out = t if c > 0 else f"(f32x4.neg {t})"
+        else:
+            out = add43(out, t) if c > 0 else sub43(out, t)
+    return out
+BT = [[4,0,-5,0,1,0],[0,-4,-4,1,1,0],[0,4,-4,-1,1,0],[0,-2,-1,2,1,0],[0,2,-1,-2,1,0],[0,4,0,-5,0,1]]
+AT = [[1,1,1,1,1,0],[0,1,-1,2,-2,0],[0,1,1,4,4,0],[0,1,-1,8,-8,1]]
+e("""
+  ;; Winograd F(4x4, 3x3): the same convolution from 6x6 input patches, 36 products per channel
+  ;; pair for 16 outputs (4x fewer multiply-adds than direct, 1.8x fewer than F(2x2, 3x3)), with
+  ;; B^T, A^T of Lavin and Gray (2016) and U = G g G^T [36, ci, co] from the caller. Same layout as
+  ;; above with 4x4 tiles: gh = 4 * tilesH + 2, gw = 4 * tilesW + 2, v [36, 4, ci], m [36, 4, co].""")
+e('  (func (export "winograd43Conv3x3") ' + ' '.join(f'(param ${p} i32)' for p in params))
+il = ["row","b","th","t0","t","c","cs","xi","base","p","vp","up","mp","ciB","coB","gwB","y","x"]
+e(' '.join(f'(local ${n} i32)' for n in il))
+vl = [f"d{i}_{j}" for i in range(6) for j in range(6)] + [f"a{i}_{j}" for i in range(6) for j in range(6)] + ["acc00","acc01","acc10","acc11","acc20","acc21","acc30","acc31","u0","u1","s","bv"]
+e(' '.join(f'(local ${n} v128)' for n in vl))
+e('(local.set $ciB (i32.shl (local.get $ci) (i32.const 2)))')
+e('(local.set $coB (i32.shl (local.get $co) (i32.const 2)))')
+e('(local.set $gwB (i32.mul (local.get $gw) (local.get $ciB)))')
+e('(local.set $row (local.get $rowStart))')
+e('(block $rowsDone (loop $rows (br_if $rowsDone (i32.ge_u (local.get $row) (local.get $rowEnd)))')
+e('(local.set $b (i32.div_u (local.get $row) (local.get $tilesH)))')
+e('(local.set $th (i32.rem_u (local.get $row) (local.get $tilesH)))')
+e('(local.set $t0 (i32.const 0))')
+e('(block $blocksDone (loop $blocks (br_if $blocksDone (i32.ge_u (local.get $t0) (local.get $tilesW)))')
+# input transform
+e('(local.set $t (i32.const 0))')
+e('(block $tDone (loop $tLoop (br_if $tDone (i32.ge_u (local.get $t) (i32.const 4)))')
+e('(local.set $base (i32.add (local.get $xg) (i32.add (i32.mul (i32.add (i32.mul (local.get $b) (local.get $gh)) (i32.shl (local.get $th) (i32.const 2))) (local.get $gwB)) (i32.mul (i32.shl (i32.add (local.get $t0) (local.get $t)) (i32.const 2)) (local.get $ciB)))))')
+e('(local.set $c (i32.const 0))')
+e('(block $cDone (loop $cLoop (br_if $cDone (i32.ge_u (local.get $c) (local.get $ciB)))')
+for i in range(6):
+    for j in range(6):
+        e(f'(local.set $d{i}_{j} (v128.load (i32.add (i32.add (local.get $base) (local.get $c)) (i32.add (i32.mul (i32.const {i}) (local.get $gwB)) (i32.mul (i32.const {j}) (local.get $ciB))))))')
+for j in range(6):
+    for r in range(6):
+        e(f'(local.set $a{r}_{j} {lin([(BT[r][k], g43(f"d{k}_{j}")) for k in range(6)])})')
+e('(local.set $vp (i32.add (i32.add (local.get $v) (local.get $c)) (i32.mul (local.get $t) (local.get $ciB))))')
+for i in range(6):
+    for r in range(6):
+        xi = 6 * i + r
+        e(f'(v128.store (i32.add (local.get $vp) (i32.mul (i32.const {xi*4}) (local.get $ciB))) {lin([(BT[r][k], g43(f"a{i}_{k}")) for k in range(6)])})')
+e('(local.set $c (i32.add (local.get $c) (i32.const 16))) (br $cLoop)))')
+e('(local.set $t (i32.add (local.get $t) (i32.const 1))) (br $tLoop)))')
+# GEMMs (36)
+e('(local.set $xi (i32.const 0))')
+e('(block $xiDone (loop $xiLoop (br_if $xiDone (i32.ge_u (local.get $xi) (i32.const 36)))')
+e('(local.set $cs (i32.const 0))')
+e('(block $csDone (loop $csLoop (br_if $csDone (i32.ge_u (local.get $cs) (local.get $coB)))')
+for n in ["acc00","acc01","acc10","acc11","acc20","acc21","acc30","acc31"]:
+    e(f'(local.set ${n} (v128.const i32x4 0 0 0 0))')
+e('(local.set $vp (i32.add (local.get $v) (i32.mul (i32.shl (local.get $xi) (i32.const 2)) (local.get $ciB))))')
+e('(local.set $up (i32.add (i32.add (local.get $u) (i32.mul (i32.mul (local.get $xi) (local.get $ci)) (local.get $coB))) (local.get $cs)))')
+e('(local.set $p (i32.add (local.get $vp) (local.get $ciB)))')
+e('(block $kDone (loop $kLoop (br_if $kDone (i32.ge_u (local.get $vp) (local.get $p)))')
+e('(local.set $u0 (v128.load offset=0 (local.get $up))) (local.set $u1 (v128.load offset=16 (local.get $up)))')
+for r in range(4):
+    e(f'(local.set $s (v128.load32_splat (i32.add (local.get $vp) (i32.mul (i32.const {r}) (local.get $ciB)))))')
+    e(f'(local.set $acc{r}0 (f32x4.add (local.get $acc{r}0) (f32x4.mul (local.get $s) (local.get $u0))))')
+    e(f'(local.set $acc{r}1 (f32x4.add (local.get $acc{r}1) (f32x4.mul (local.get $s) (local.get $u1))))')
+e('(local.set $vp (i32.add (local.get $vp) (i32.const 4))) (local.set $up (i32.add (local.get $up) (local.get $coB))) (br $kLoop)))')
+e('(local.set $mp (i32.add (i32.add (local.get $m) (i32.mul (i32.shl (local.get $xi) (i32.const 2)) (local.get $coB))) (local.get $cs)))')
+for r in range(4):
+    e(f'(v128.store offset=0 (i32.add (local.get $mp) (i32.mul (i32.const {r}) (local.get $coB))) (local.get $acc{r}0))')
+    e(f'(v128.store offset=16 (i32.add (local.get $mp) (i32.mul (i32.const {r}) (local.get $coB))) (local.get $acc{r}1))')
+e('(local.set $cs (i32.add (local.get $cs) (i32.const 32))) (br $csLoop)))')
+e('(local.set $xi (i32.add (local.get $xi) (i32.const 1))) (br $xiLoop)))')
+# output transform
+e('(local.set $t (i32.const 0))')
+e('(block $otDone (loop $otLoop (br_if $otDone (i32.ge_u (local.get $t) (i32.const 4)))')
+e('(local.set $x (i32.shl (i32.add (local.get $t0) (local.get $t)) (i32.const 2)))')
+e('(local.set $y (i32.shl (local.get $th) (i32.const 2)))')
+e('(local.set $c (i32.const 0))')
+e('(block $ocDone (loop $ocLoop (br_if $ocDone (i32.ge_u (local.get $c) (local.get $coB)))')
+e('(local.set $mp (i32.add (i32.add (local.get $m) (local.get $c)) (i32.mul (local.get $t) (local.get $coB))))')
+for i in range(6):
+    for j in range(6):
+        xi = 6 * i + j
+        e(f'(local.set $d{i}_{j} (v128.load (i32.add (local.get $mp) (i32.mul (i32.const {xi*4}) (local.get $coB)))))')
+for j in range(6):
+    for r in range(4):
+        e(f'(local.set $a{r}_{j} {lin([(AT[r][k], g43(f"d{k}_{j}")) for k in range(6)])})')
+e('(local.set $bv (v128.load (i32.add (local.get $bias) (local.get $c))))')
+for r in range(4):
+    for q in range(4):
+        val = add43(lin([(AT[q][k], g43(f"a{r}_{k}")) for k in range(6)]), g43("bv"))
+        e(f'(local.set $d{r}_{q} {val})')
+        e(f'(if (local.get $relu) (then (local.set $d{r}_{q} (f32x4.max (local.get $d{r}_{q}) (v128.const i32x4 0 0 0 0)))))')
+        e(f'(if (i32.and (i32.lt_u (i32.add (local.get $y) (i32.const {r})) (local.get $oh)) (i32.lt_u (i32.add (local.get $x) (i32.const {q})) (local.get $ow))) (then (v128.store (i32.add (i32.add (local.get $out) (local.get $c)) (i32.mul (i32.add (i32.mul (i32.add (i32.mul (local.get $b) (local.get $oh)) (i32.add (local.get $y) (i32.const {r}))) (local.get $ow)) (i32.add (local.get $x) (i32.const {q}))) (local.get $coB))) (local.get $d{r}_{q}))))')
+e('(local.set $c (i32.add (local.get $c) (i32.const 16))) (br $ocLoop)))')
+e('(local.set $t (i32.add (local.get $t) (i32.const 1))) (br $otLoop)))')
+e('(local.set $t0 (i32.add (local.get $t0) (i32.const 4))) (br $blocks)))')
+e('(local.set $row (i32.add (local.get $row) (i32.const 1))) (br $rows))))')
 e(')')
 import sys
 path = sys.argv[1] if len(sys.argv) > 1 else os.path.join(os.path.dirname(__file__), '..', 'src', 'models', 'wasm', 'winograd.wat')
