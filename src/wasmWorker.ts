@@ -27,7 +27,7 @@ const WORKER_TIMEOUT_MS = 600_000;
 
 /** A module instantiated on a shared memory here and on a worker thread. */
 export interface WasmWorkerPair<Exports> {
-  /** This thread's instance (on the shared memory). */
+  /** This thread's instance's exports (on the shared memory), with `memory` added. */
   exports: Exports;
   memory: WebAssembly.Memory;
   /**
@@ -53,7 +53,8 @@ export async function startWasmWorker<Exports>(bytes: Uint8Array<ArrayBuffer>, o
     const specifier = 'node:worker_threads';
     const { Worker } = (await import(/* @vite-ignore */ /* webpackIgnore: true */ specifier)) as typeof import('node:worker_threads');
     const memory = options.memory ?? new WebAssembly.Memory({ initial: 1, maximum: 65536, shared: true });
-    const exports = new WebAssembly.Instance(new WebAssembly.Module(bytes), { env: { memory } }).exports as unknown as Exports;
+    // This thread's exports with the memory they work on (the module imports it, so it does not export it).
+    const exports = { ...new WebAssembly.Instance(new WebAssembly.Module(bytes), { env: { memory } }).exports, memory } as unknown as Exports;
     // [0]: done flag, [1]: error flag.
     const control = new Int32Array(new SharedArrayBuffer(8));
     const worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { bytes, memory, control: control.buffer } });

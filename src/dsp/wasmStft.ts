@@ -36,7 +36,7 @@ function stftModule(): StftExports | null {
 let disabled = false;
 
 /** Two-thread runtime (Node): each chunk's frames split between this thread and a worker. */
-let parallel: (WasmWorkerPair<Omit<StftExports, 'memory'>> & { module: StftExports }) | null = null;
+let parallel: WasmWorkerPair<StftExports> | null = null;
 
 /**
  * Starts a worker thread that computes half of each spectrogram chunk (Node only; the
@@ -47,8 +47,7 @@ let parallel: (WasmWorkerPair<Omit<StftExports, 'memory'>> & { module: StftExpor
 export async function startParallelSpectrogram(): Promise<boolean> {
   if (parallel !== null && parallel.alive) return true;
   if (stftModule() === null) return false;
-  const pair = await startWasmWorker<Omit<StftExports, 'memory'>>(decodeBase64(STFT_SHARED_WASM_BASE64));
-  parallel = pair && Object.assign(pair, { module: { ...pair.exports, memory: pair.memory } as StftExports });
+  parallel = await startWasmWorker<StftExports>(decodeBase64(STFT_SHARED_WASM_BASE64));
   return parallel !== null;
 }
 
@@ -169,7 +168,7 @@ export function wasmFilteredFrames(
   onChunk: (firstFrame: number, count: number, values: Float64Array) => void,
 ): boolean {
   const runtime = parallel !== null && parallel.alive ? parallel : null;
-  const module = disabled ? null : runtime !== null ? runtime.module : stftModule();
+  const module = disabled ? null : runtime !== null ? runtime.exports : stftModule();
   const n = source.nFft;
   if (module === null || n < 4 || (n & (n - 1)) !== 0 || filterbank.numBins !== source.numBins) return false;
   const winLen = source.window.length;

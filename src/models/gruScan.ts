@@ -143,7 +143,7 @@ export function gruScanForward(proj: Float32Array, w: Float32Array, recBias: Flo
  * would otherwise wait. The main thread blocks on `Atomics.wait` (allowed in Node) until the
  * worker signals.
  */
-type ParallelRuntime = WasmWorkerPair<Omit<ScanExports, 'memory'>> & { module: ScanExports };
+type ParallelRuntime = WasmWorkerPair<ScanExports>;
 let parallel: ParallelRuntime | null = null;
 
 /**
@@ -153,8 +153,7 @@ let parallel: ParallelRuntime | null = null;
 export async function startParallelScans(): Promise<boolean> {
   if (parallel !== null && parallel.alive) return true;
   if (scanModule() === null) return false;
-  const pair = await startWasmWorker<Omit<ScanExports, 'memory'>>(decodeBase64(GRU_SCAN_SHARED_WASM_BASE64));
-  parallel = pair && Object.assign(pair, { module: { ...pair.exports, memory: pair.memory } as ScanExports });
+  parallel = await startWasmWorker<ScanExports>(decodeBase64(GRU_SCAN_SHARED_WASM_BASE64));
   return parallel !== null;
 }
 
@@ -186,7 +185,7 @@ export function gruScanForwardPair(directions: [GruDirection, GruDirection], t: 
   const runtime = parallel;
   if (runtime === null) return [0, 1].map((d) => gruScanForward(directions[d].proj, directions[d].w, directions[d].recBias, t, b, h, directions[d].reverse, false).hs) as [Float32Array, Float32Array];
   const perDirection = (hp: number, rows: number) => [t * rows * 3 * hp, hp * 3 * hp, 3 * hp, t * rows * hp, rows * 3 * hp, rows * hp];
-  const { module, hp, rowsP, heap, at } = stage('gruScanForwardPair', h, b, (hp, rows) => [...perDirection(hp, rows), ...perDirection(hp, rows)], runtime.module);
+  const { module, hp, rowsP, heap, at } = stage('gruScanForwardPair', h, b, (hp, rows) => [...perDirection(hp, rows), ...perDirection(hp, rows)], runtime.exports);
   const calls = directions.map((dir, d) => {
     const [projAt, wAt, biasAt, hsAt, ghsAt, zerosAt] = at.slice(6 * d, 6 * d + 6);
     pack(heap, projAt / 4, dir.proj, t, b, rowsP, 3, h, hp);
@@ -204,7 +203,7 @@ export function lstmScanForwardPair(directions: [Omit<GruDirection, 'recBias'>, 
   const runtime = parallel;
   if (runtime === null) return [0, 1].map((d) => lstmScanForward(directions[d].proj, directions[d].w, t, b, h, directions[d].reverse).hs) as [Float32Array, Float32Array];
   const perDirection = (hp: number, rows: number) => [t * rows * 4 * hp, hp * 4 * hp, t * rows * hp, rows * hp, rows * 4 * hp, rows * hp, 4 * hp + rows * hp];
-  const { module, hp, rowsP, heap, at } = stage('lstmScanForwardPair', h, b, (hp, rows) => [...perDirection(hp, rows), ...perDirection(hp, rows)], runtime.module);
+  const { module, hp, rowsP, heap, at } = stage('lstmScanForwardPair', h, b, (hp, rows) => [...perDirection(hp, rows), ...perDirection(hp, rows)], runtime.exports);
   const calls = directions.map((dir, d) => {
     const [projAt, wAt, hsAt, cAt, ghsAt, csAt, zerosAt] = at.slice(7 * d, 7 * d + 7);
     pack(heap, projAt / 4, dir.proj, t, b, rowsP, 4, h, hp);

@@ -109,37 +109,43 @@ const G = [
   [0, 0, 1],
 ];
 
-const transformed = new WeakMap<object, Float32Array>();
-
 /**
- * The transformed filter U [16, ci, co] (ξ = 4a + b) of a 3×3 filter g [3, 3, ci, co], in
- * float64 then rounded; cached per tensor data (TF.js tensors are immutable).
+ * U = G g Gᵀ [n², ci, co] (ξ = n·a + b, n = G's rows) of a 3×3 filter g [3, 3, ci, co], in float64
+ * then rounded; cached per tensor data (TF.js tensors are immutable).
  */
-export function transformFilter3x3(g: Float32Array, ci: number, co: number, dataId?: object): Float32Array {
-  const cached = dataId !== undefined ? transformed.get(dataId) : undefined;
+function transformFilter(G: readonly (readonly number[])[], cache: WeakMap<object, Float32Array>, g: Float32Array, ci: number, co: number, dataId?: object): Float32Array {
+  const cached = dataId !== undefined ? cache.get(dataId) : undefined;
   if (cached !== undefined) return cached;
-  const u = new Float32Array(16 * ci * co);
-  const t = new Float64Array(12); // G g for one (ci, co): [4, 3]
+  const n = G.length;
+  const u = new Float32Array(n * n * ci * co);
+  const t = new Float64Array(3 * n); // G g for one (ci, co): [n, 3]
   for (let c = 0; c < ci; c++) {
     for (let o = 0; o < co; o++) {
-      for (let a = 0; a < 4; a++) {
+      for (let a = 0; a < n; a++) {
         for (let j = 0; j < 3; j++) {
           let s = 0;
           for (let i = 0; i < 3; i++) s += G[a][i] * g[((i * 3 + j) * ci + c) * co + o];
           t[a * 3 + j] = s;
         }
       }
-      for (let a = 0; a < 4; a++) {
-        for (let b = 0; b < 4; b++) {
+      for (let a = 0; a < n; a++) {
+        for (let b = 0; b < n; b++) {
           let s = 0;
           for (let j = 0; j < 3; j++) s += t[a * 3 + j] * G[b][j];
-          u[((a * 4 + b) * ci + c) * co + o] = s;
+          u[((a * n + b) * ci + c) * co + o] = s;
         }
       }
     }
   }
-  if (dataId !== undefined) transformed.set(dataId, u);
+  if (dataId !== undefined) cache.set(dataId, u);
   return u;
+}
+
+const transformed = new WeakMap<object, Float32Array>();
+
+/** The F(2×2, 3×3) transformed filter U [16, ci, co] (ξ = 4a + b); cached per tensor data. */
+export function transformFilter3x3(g: Float32Array, ci: number, co: number, dataId?: object): Float32Array {
+  return transformFilter(G, transformed, g, ci, co, dataId);
 }
 
 /**
@@ -178,43 +184,25 @@ const transformed43 = new WeakMap<object, Float32Array>();
 
 /** The F(4×4, 3×3) transformed filter U [36, ci, co] (ξ = 6a + b); cached per tensor data. */
 export function transformFilter43(g: Float32Array, ci: number, co: number, dataId?: object): Float32Array {
-  const cached = dataId !== undefined ? transformed43.get(dataId) : undefined;
-  if (cached !== undefined) return cached;
-  const u = new Float32Array(36 * ci * co);
-  const t = new Float64Array(18); // G g for one (ci, co): [6, 3]
-  for (let c = 0; c < ci; c++) {
-    for (let o = 0; o < co; o++) {
-      for (let a = 0; a < 6; a++) {
-        for (let j = 0; j < 3; j++) {
-          let s = 0;
-          for (let i = 0; i < 3; i++) s += G43[a][i] * g[((i * 3 + j) * ci + c) * co + o];
-          t[a * 3 + j] = s;
-        }
-      }
-      for (let a = 0; a < 6; a++) {
-        for (let b = 0; b < 6; b++) {
-          let s = 0;
-          for (let j = 0; j < 3; j++) s += t[a * 3 + j] * G43[b][j];
-          u[((a * 6 + b) * ci + c) * co + o] = s;
-        }
-      }
-    }
-  }
-  if (dataId !== undefined) transformed43.set(dataId, u);
-  return u;
+  return transformFilter(G43, transformed43, g, ci, co, dataId);
 }
 
 /** Grid geometry of an F(4×4, 3×3) convolution (4×4 tiles, blocks of 4 tiles along the width). */
 export function winograd43Grid(h: number, w: number): { tilesH: number; tilesW: number; gh: number; gw: number } {
-  const tilesH = Math.ceil(h / 4);
-  const tilesW = Math.ceil(Math.ceil(w / 4) / 4) * 4;
-  return { tilesH, tilesW, gh: 4 * tilesH + 2, gw: 4 * tilesW + 2 };
+  return tileGrid(4, h, w);
 }
 
-/** Grid geometry of a Winograd convolution of an [n, h, w, ci] input. */
+/** Grid geometry of an F(2×2, 3×3) convolution of an [n, h, w, ci] input. */
 export function winogradGrid(h: number, w: number): { tilesH: number; tilesW: number; gh: number; gw: number } {
-  const tilesH = Math.ceil(h / 2);
-  // Blocks of 4 tiles along the width: pad the tile count (extra outputs are not stored).
-  const tilesW = Math.ceil(Math.ceil(w / 2) / 4) * 4;
-  return { tilesH, tilesW, gh: 2 * tilesH + 2, gw: 2 * tilesW + 2 };
+  return tileGrid(2, h, w);
+}
+
+/**
+ * Tiles of `tile` × `tile` outputs over h × w, in blocks of 4 tiles along the width (extra
+ * outputs are not stored), and the padded input grid they read (one row and column before).
+ */
+function tileGrid(tile: number, h: number, w: number): { tilesH: number; tilesW: number; gh: number; gw: number } {
+  const tilesH = Math.ceil(h / tile);
+  const tilesW = Math.ceil(Math.ceil(w / tile) / 4) * 4;
+  return { tilesH, tilesW, gh: tile * tilesH + 2, gw: tile * tilesW + 2 };
 }
