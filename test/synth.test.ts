@@ -20,6 +20,7 @@ import { readManifest } from './helpers/fixtures.js';
 import { measureLatency } from '../scripts/synth/latency.js';
 import { mixExample, overdrive, rmsOf } from '../scripts/synth/mix.js';
 import { planVocals, renderVocals } from '../scripts/synth/vocals.js';
+import { addSympatheticWash, splitCymbalNotes, washClips } from '../scripts/synth/kitRealism.js';
 
 const kits = loadKits();
 const env = { kits };
@@ -247,6 +248,81 @@ describe('generator version 2 (voice, overdrive, louder accompaniment)', () => {
     expect(tambourines).toBeGreaterThan(0);
   });
 
+  it('version 4 is version 3 plus kit realism: same MIDI and annotations, cymbal offsets and washes drawn in range', () => {
+    let offsets = 0;
+    let washes = 0;
+    for (let index = 0; index < 40; index++) {
+      const v3 = planExample(9, index, { ...env, generatorVersion: 3 });
+      const v4 = planExample(9, index, { ...env, generatorVersion: 4 });
+      expect(v3.kitRealism).toBeNull();
+      expect(v4.generatorVersion).toBe(4);
+      expect({ ...v4, generatorVersion: 3, kitRealism: null }).toEqual(v3);
+      const [b3, b4] = [buildExample(v3), buildExample(v4)];
+      expect(Buffer.from(b4.drumsMidi).equals(Buffer.from(b3.drumsMidi))).toBe(true);
+      expect(formatAnnotations(b4.annotations)).toBe(formatAnnotations(b3.annotations));
+      const k = v4.kitRealism!;
+      if (k.cymbalOffsetDb !== null) {
+        offsets++;
+        expect(k.cymbalOffsetDb).toBeGreaterThanOrEqual(-24);
+        expect(k.cymbalOffsetDb).toBeLessThanOrEqual(-4);
+      }
+      if (k.wash) {
+        washes++;
+        expect(k.wash.levelDb).toBeGreaterThanOrEqual(-30);
+        expect(k.wash.levelDb).toBeLessThanOrEqual(-14);
+        expect(k.wash.attackSeconds).toBeGreaterThanOrEqual(0.008);
+      }
+    }
+    expect(offsets).toBeGreaterThan(12);
+    expect(offsets).toBeLessThan(36);
+    expect(washes).toBeGreaterThan(8);
+    expect(washes).toBeLessThan(32);
+  });
+
+  it('splits the cymbal stem by label and adds a slow, velocity-scaled, deterministic wash after each hit only', () => {
+    const notes = [49, 36, 51, 42, 38, 57, 46, 55].map((note, i) => ({ tick: i * 10, durationTicks: 5, channel: 9, note, velocity: 100 }));
+    const { cymbals, rest } = splitCymbalNotes(notes);
+    expect(cymbals.map((n) => n.note)).toEqual([49, 51, 57, 55]);
+    expect(rest.map((n) => n.note)).toEqual([36, 42, 38, 46]);
+    for (const n of cymbals) expect(NOTE_TO_LABEL[n.note]).toBe('CY');
+
+    const sr = SAMPLE_RATE;
+    const wash = { levelDb: -20, attackSeconds: 0.02, seconds: 0.8, seed: 1234 };
+    const clips = washClips(wash, sr);
+    expect(clips).toHaveLength(3);
+    for (const c of clips) {
+      expect(c.length).toBe(Math.round(0.8 * sr));
+      const rms = Math.sqrt(c.reduce((a, v) => a + v * v, 0) / c.length);
+      expect(rms).toBeCloseTo(1, 5);
+      // Slow rise: the first 2 ms stay far below the clip's peak; it ends in silence.
+      const peak = c.reduce((m, v) => Math.max(m, Math.abs(v)), 0);
+      expect(c.subarray(0, Math.round(0.002 * sr)).reduce((m, v) => Math.max(m, Math.abs(v)), 0)).toBeLessThan(0.1 * peak);
+      expect(Math.abs(c[c.length - 1])).toBe(0);
+    }
+    const stem = () => {
+      const d = new Float32Array(2 * sr);
+      for (let i = 0; i < 2000; i++) d[i] = Math.sin(i / 10) * 0.5;
+      return d;
+    };
+    const hits = [{ sample: sr / 2, velocity: 127 }, { sample: sr, velocity: 64 }];
+    const [a, b] = [stem(), stem()];
+    expect(addSympatheticWash(a, hits, wash, sr)).toBe(2);
+    addSympatheticWash(b, hits, wash, sr);
+    expect(a).toEqual(b);
+    const original = stem();
+    const before = Math.sqrt(original.reduce((s, v) => s + v * v, 0) / original.length);
+    // Nothing changes before the first hit; after it the added signal is the clip at the planned level.
+    for (let i = 0; i < sr / 2; i++) expect(a[i]).toBe(original[i]);
+    const expectedGain = before * Math.pow(10, -20 / 20);
+    const added = Array.from({ length: 1000 }, (_, i) => a[sr / 2 + 5000 + i] - original[sr / 2 + 5000 + i]);
+    for (let i = 0; i < 1000; i++) expect(added[i]).toBeCloseTo(expectedGain * clips[0][5000 + i], 5);
+    // A softer hit gets a quieter wash ((64/127)^1.5).
+    // (the first hit's clip, 0.8 s long, has ended by then)
+    const second = a[sr + 20000] - original[sr + 20000];
+    expect(second).toBeCloseTo(expectedGain * Math.pow(64 / 127, 1.5) * clips[1][20000], 5);
+    expect(addSympatheticWash(new Float32Array(100), hits, wash, sr)).toBe(0);
+  });
+
   it('sings in key, inside the song, and renders deterministically with consonant noise above 4 kHz', () => {
     const context = { keyRoot: 2, scale: [0, 2, 4, 5, 7, 9, 11], secondsPerBeat: 0.5, beatsPerBar: 4, startSeconds: 0.5, endSeconds: 12 };
     const plan = planVocals(new Rng('voice-test'), context);
@@ -328,6 +404,52 @@ describe.skipIf(renderSkip !== '')('rendering with fluidsynth', () => {
       const times = parseTextAnnotations(readFileSync(join(dirs[0], `${make().id}.txt`))).events.map((e) => e.timeSeconds);
       expect(times.length).toBeGreaterThan(5);
       expect(alignment(stem, SAMPLE_RATE, times).bestLagMs).toBe(0);
+    } finally {
+      for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('renders a version-4 example with a quieter cymbal stem and a wash: deterministic, same annotations, split stems in time', async () => {
+    const kit = kits.find((k) => k.font === fluidFont!.font.id)!;
+    const make = (cymbalOffsetDb: number | null, withWash: boolean) => {
+      const plan = planExample('render', 3, { kits: [kit], generatorVersion: 4 });
+      plan.durationSeconds = 6;
+      plan.kitRealism = { cymbalOffsetDb, wash: withWash ? { levelDb: -18, attackSeconds: 0.015, seconds: 1, seed: 7 } : null };
+      return plan;
+    };
+    const dirs = Array.from({ length: 4 }, () => mkdtempSync(join(tmpdir(), 'adtkit-synth-test-')));
+    try {
+      await renderExample(make(-12, true), { outDir: dirs[0], stems: true, float: true });
+      await renderExample(make(-12, true), { outDir: dirs[1], stems: true, float: true });
+      await renderExample(make(null, false), { outDir: dirs[2], stems: true, float: true });
+      await renderExample(make(0, false), { outDir: dirs[3], stems: true, float: true });
+      const id = make(null, false).id;
+      const file = (d: string, n: string) => readFileSync(join(d, `${id}.${n}`));
+      for (const name of ['wav', 'txt', 'drums.wav']) expect(file(dirs[0], name).equals(file(dirs[1], name)), name).toBe(true);
+      expect(file(dirs[0], 'txt').equals(file(dirs[2], 'txt'))).toBe(true);
+      const meta = JSON.parse(file(dirs[0], 'json').toString());
+      expect(meta.generatorVersion).toBe(4);
+      expect(meta.kitRealism.cymbalOffsetDb).toBe(-12);
+      const realistic = (await readAudioFile(join(dirs[0], `${id}.drums.wav`))).channels[0];
+      const plain = (await readAudioFile(join(dirs[2], `${id}.drums.wav`))).channels[0];
+      expect(realistic.length).toBe(plain.length);
+      let differs = 0;
+      for (let i = 0; i < plain.length; i++) if (Math.abs(realistic[i] - plain[i]) > 1e-4) differs++;
+      expect(differs).toBeGreaterThan(plain.length / 20);
+      const times = parseTextAnnotations(file(dirs[0], 'txt')).events.map((e) => e.timeSeconds);
+      // Split at 0 dB, the two stems sum back to the one-pass render (fluidsynth is linear up to
+      // a one-block gain ramp at some voice starts, < 1% of the peak), so the split keeps the
+      // annotations' timing (tested on the one-pass render above): a shift of even one 64-sample
+      // block would leave a residual of the order of the signal itself.
+      const split = (await readAudioFile(join(dirs[3], `${id}.drums.wav`))).channels[0];
+      let energy = 0;
+      let residual = 0;
+      for (let i = 0; i < plain.length; i++) {
+        energy += plain[i] * plain[i];
+        residual += (split[i] - plain[i]) ** 2;
+      }
+      expect(residual).toBeLessThan(1e-4 * energy);
+      expect(times.length).toBeGreaterThan(5);
     } finally {
       for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
     }

@@ -16,11 +16,12 @@ import { beatsToSeconds, buildMidiFile, bpmOf, secondsToTicks, tempoFromBpm, typ
 import { drawMixParams, mixExample, type MixParams } from './mix.js';
 import { fluidsynthArgs, fluidsynthOnsetSample, fluidsynthVersion, renderMidi, SAMPLE_RATE, type FluidEffects } from './render.js';
 import { Rng } from './rng.js';
+import { addSympatheticWash, planKitRealism, splitCymbalNotes, type KitRealismPlan } from './kitRealism.js';
 import { planVocals, renderVocals, type VocalPlan } from './vocals.js';
 
 /** Bumped whenever a change alters what a seed generates. */
 /** Newest generator version (plans choose theirs with `PlanEnvironment.generatorVersion`). */
-export const GENERATOR_VERSION = 3;
+export const GENERATOR_VERSION = 4;
 
 /** Range of example durations [s]. */
 export const DURATION_RANGE_SECONDS: readonly [number, number] = [20, 40];
@@ -60,10 +61,15 @@ export interface ExamplePlan {
   accompanimentEffects: FluidEffects;
   mix: MixParams;
   /** Generator version of this plan. */
-  generatorVersion: 1 | 2 | 3;
+  generatorVersion: GeneratorVersion;
   /** Version-2 additions (null in version 1 and for drums-only examples). */
   realism: RealismPlan | null;
+  /** Version-4 additions (quiet cymbal stem, sympathetic wash); null before version 4. */
+  kitRealism: KitRealismPlan | null;
 }
+
+/** Generator versions a plan can have. */
+export type GeneratorVersion = 1 | 2 | 3 | 4;
 
 /** What the planner may choose from. */
 export interface PlanEnvironment {
@@ -76,10 +82,13 @@ export interface PlanEnvironment {
    * accompaniment bus and louder accompaniment (see {@link RealismPlan}); 3 is version 1 plus
    * louder and more frequent unlabelled shakers and tambourines (`auxBoost` of generateDrums).
    * Version-1 plans are unchanged by the later versions' code (their draws use streams of
-   * their own), and version 3 has the same annotations as version 1.
+   * their own), and version 3 has the same annotations as version 1. Version 4 is version 3
+   * plus kit realism (kitRealism.ts): the cymbals rendered as a stem of their own and mixed
+   * 4-24 dB down in 60% of the examples, and an unlabelled sympathetic cymbal wash under the
+   * kick and snare hits in 50%; same MIDI and annotations as version 3.
    * @defaultValue 1
    */
-  generatorVersion?: 1 | 2 | 3;
+  generatorVersion?: GeneratorVersion;
 }
 
 /** Overdrive of the accompaniment bus (generator version 2). */
@@ -140,7 +149,7 @@ export function planExample(globalSeed: number | string, index: number, env: Pla
   const accompanimentFont = kr.chance(0.6) ? kit.font : kr.pick(fontIds);
 
   const generatorVersion = env.generatorVersion ?? 1;
-  const drums = generateDrums(rng.fork('drums'), { style, tempoBpm: bpmOf(tempo), beatsPerBar, stepsPerBeat, bars, introBars, auxBoost: generatorVersion === 3 });
+  const drums = generateDrums(rng.fork('drums'), { style, tempoBpm: bpmOf(tempo), beatsPerBar, stepsPerBeat, bars, introBars, auxBoost: generatorVersion === 3 || generatorVersion === 4 });
   const accompaniment = drumsOnly ? null : generateAccompaniment(rng.fork('accompaniment'), { drums });
   const fx = rng.fork('effects');
   const drumChannel: ChannelSetup = {
@@ -154,6 +163,7 @@ export function planExample(globalSeed: number | string, index: number, env: Pla
     mix: drawMixParams(rng.fork('mix')),
     generatorVersion,
     realism: null,
+    kitRealism: generatorVersion === 4 ? planKitRealism(rng.fork('kitRealism')) : null,
   };
   if (plan.generatorVersion === 2 && accompaniment) {
     const rr = rng.fork('realism');
@@ -344,7 +354,7 @@ export async function renderExample(plan: ExamplePlan, options: RenderExampleOpt
     writeFileSync(`${base}.drums.mid`, built.drumsMidi);
     const drumFontPath = resolveFont(plan.kit.font);
     const drumRender = { midiPath: `${base}.drums.mid`, fontPath: drumFontPath, rawPath: join(scratch, 'drums.raw'), gain: plan.drumGain, effects: plan.drumEffects };
-    const drums = await renderMidi(drumRender);
+    const drums = plan.kitRealism ? await renderKitRealism(plan, built, drumRender, scratch) : await renderMidi(drumRender);
     let accompaniment: Float32Array | null = null;
     let accompanimentArgs: string[] | null = null;
     if (built.accompanimentMidi) {
@@ -369,6 +379,7 @@ export async function renderExample(plan: ExamplePlan, options: RenderExampleOpt
     const renderSeconds = (performance.now() - started) / 1000;
     const metadata = {
       generatorVersion: plan.generatorVersion,
+      kitRealism: plan.kitRealism,
       realism: plan.realism && { drive: plan.realism.drive, vocals: plan.realism.vocals && { ...plan.realism.vocals, syllables: plan.realism.vocals.syllables.length } },
       id: plan.id, seed: plan.seed, style: plan.style,
       tempoBpm: Math.round(bpmOf(plan.tempo) * 1000) / 1000, microsecondsPerBeat: plan.tempo.microsecondsPerBeat,
@@ -394,4 +405,43 @@ export async function renderExample(plan: ExamplePlan, options: RenderExampleOpt
   } finally {
     rmSync(scratch, { recursive: true, force: true });
   }
+}
+
+/**
+ * Drum stem of a version-4 plan: with a cymbal offset, the cymbal notes and the rest of the
+ * kit are rendered separately (same font, kit and effects) and summed with the cymbals
+ * `cymbalOffsetDb` down; then the sympathetic wash is added under the kick and snare hits.
+ */
+async function renderKitRealism(
+  plan: ExamplePlan,
+  built: BuiltExample,
+  drumRender: Parameters<typeof renderMidi>[0],
+  scratch: string,
+): Promise<Float32Array> {
+  const realism = plan.kitRealism!;
+  let drums: Float32Array;
+  const { cymbals, rest } = splitCymbalNotes(built.drumNotes);
+  if (realism.cymbalOffsetDb !== null && cymbals.length > 0) {
+    const endTick = secondsToTicks(plan.durationSeconds, plan.tempo);
+    const stems: Float32Array[] = [];
+    for (const [name, notes] of [['kit', rest], ['cymbals', cymbals]] as const) {
+      const midiPath = join(scratch, `${name}.mid`);
+      writeFileSync(midiPath, buildMidiFile({ tempo: plan.tempo, channels: [plan.drumChannel], notes, endTick }));
+      stems.push(await renderMidi({ ...drumRender, midiPath, rawPath: join(scratch, `${name}.raw`) }));
+    }
+    const [kit, cymbalStem] = stems;
+    const gain = Math.pow(10, realism.cymbalOffsetDb / 20);
+    drums = new Float32Array(Math.max(kit.length, cymbalStem.length));
+    drums.set(kit);
+    for (let i = 0; i < cymbalStem.length; i++) drums[i] += gain * cymbalStem[i];
+  } else {
+    drums = await renderMidi(drumRender);
+  }
+  if (realism.wash) {
+    const hits = built.drumNotes
+      .filter((n) => NOTE_TO_LABEL[n.note] === 'KD' || NOTE_TO_LABEL[n.note] === 'SD')
+      .map((n) => ({ sample: fluidsynthOnsetSample(n.tick, plan.tempo), velocity: n.velocity }));
+    addSympatheticWash(drums, hits, realism.wash, SAMPLE_RATE);
+  }
+  return drums;
 }

@@ -13,7 +13,7 @@
 import { createHash } from 'node:crypto';
 import { createReadStream, existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { buildExample, countLabels, planExample, renderExample, type RenderedExample } from './example.js';
+import { buildExample, countLabels, planExample, renderExample, type GeneratorVersion, type RenderedExample } from './example.js';
 import { FONTS, fontPath, loadKits } from './fonts.js';
 import { LABELS, type Label } from './gm.js';
 import { fluidsynthVersion } from './render.js';
@@ -43,7 +43,7 @@ async function main(): Promise<void> {
       stems: { type: 'boolean', default: false },
       float: { type: 'boolean', default: false },
       'plan-only': { type: 'boolean', default: false },
-      /** 1: the original data set; 2: adds sung vocals, overdriven accompaniment, louder accompaniment; 3: version 1 plus more, louder unlabelled shakers and tambourines. */
+      /** 1: the original data set; 2: adds sung vocals, overdriven accompaniment, louder accompaniment; 3: version 1 plus more, louder unlabelled shakers and tambourines; 4: version 3 plus quieter cymbals and a sympathetic cymbal wash under kick and snare (kitRealism.ts). */
       'generator-version': { type: 'string', default: '1' },
     },
   });
@@ -57,8 +57,8 @@ async function main(): Promise<void> {
   for (const id of fontIds) if (!FONTS.some((f) => f.id === id)) throw new Error(`--fonts: unknown font '${id}'; known: ${FONTS.map((f) => f.id).join(', ')}`);
   const kits = loadKits();
   const generatorVersion = Number(values['generator-version']);
-  if (generatorVersion !== 1 && generatorVersion !== 2 && generatorVersion !== 3) throw new Error(`--generator-version must be 1, 2 or 3, got '${values['generator-version']}'`);
-  const env = { kits, fontIds, generatorVersion: generatorVersion as 1 | 2 | 3 };
+  if (![1, 2, 3, 4].includes(generatorVersion)) throw new Error(`--generator-version must be 1, 2, 3 or 4, got '${values['generator-version']}'`);
+  const env = { kits, fontIds, generatorVersion: generatorVersion as GeneratorVersion };
   const totals = emptyTotals();
   const indices = Array.from({ length: count }, (_, i) => start + i);
 
