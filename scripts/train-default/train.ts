@@ -13,7 +13,7 @@
  * Writes `<out>/last`, `<out>/best` (checkpoints; `best/model.json` + `weights.bin`) and
  * `<out>/run.json` (config, standardization, class weights, curves, timings).
  */
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import * as tf from '@tensorflow/tfjs-core';
@@ -109,6 +109,7 @@ async function main(): Promise<void> {
   const started = Date.now();
   const deadline = deadlineMs(args.deadline);
   // A resumed run uses the examples of the first start (the renderer may have added more since).
+  mkdirSync(args.out!, { recursive: true });
   const listFile = join(args.out!, 'examples.json');
   // --data may list several rendered directories (comma-separated; example indices must not repeat).
   let examples = listSynthDirectories(args.data!);
