@@ -47,6 +47,7 @@ import {
   wasmThreadsCount,
 } from '../src/models/index.js';
 import { AdamW, clipGradientsByGlobalNorm, weightedBceWithLogits, withSeededRandom } from '../src/train/index.js';
+import { countForwardMacs, wasmSimdPeakGmacPerSecond, type ForwardMacs } from './ceiling.js';
 import { time, type Timing } from './timing.js';
 
 export const name = 'speed';
@@ -212,6 +213,8 @@ export async function run(): Promise<object> {
   const runs = envInt('ADTKIT_BENCH_SPEED_RUNS', 3);
   const threads = envInt('ADTKIT_BENCH_WASM_THREADS', 2);
   const torch = runPytorch(runs);
+  // The ceiling of any wasm SIMD128 code here, measured while nothing else of the bench runs.
+  const simdPeak = { oneThread: await wasmSimdPeakGmacPerSecond(1), threads: await wasmSimdPeakGmacPerSecond(threads) };
   const require = createRequire(import.meta.url);
   setWasmPaths(join(dirname(require.resolve('@tensorflow/tfjs-backend-wasm')), '/'));
 
@@ -221,6 +224,7 @@ export async function run(): Promise<object> {
   await tf.setBackend('cpu');
   const xData = withSeededRandom(4, () => tf.tidy(() => tf.randomNormal([BATCH, FRAMES, 84, 1]).dataSync() as Float32Array));
   const wasmForward: Record<string, Timing> = {};
+  const forwardMacs: Record<string, ForwardMacs> = {};
   let wasmTrain: Timing;
   let transcription: Record<string, unknown>;
   if (threads > 1) enableWasmThreads({ threads });
@@ -233,6 +237,7 @@ export async function run(): Promise<object> {
     for (const arch of architectures) {
       const model = arch.build();
       wasmForward[arch.id] = await forwardTime(model, xw, runs);
+      forwardMacs[arch.id] = await countForwardMacs(() => tf.tidy(() => { (model.predict(xw) as tf.Tensor).dataSync(); }));
       model.dispose();
     }
     wasmTrain = await trainStepTime(runs);
@@ -301,6 +306,13 @@ export async function run(): Promise<object> {
       row.wasmSingleThreadRatio = round(wasmSingleForward[arch.id].medianSeconds / p);
       row.wasmStockKernelsRatio = round(wasmStockForward[arch.id].medianSeconds / p);
     }
+    // Lower bound of any wasm SIMD128 implementation: the matrix products and recurrent scans
+    // alone at the measured vector peak (convolutions left out: fast algorithms cut their count).
+    const macs = forwardMacs[arch.id];
+    row.denseGMAC = round(macs.dense / 1e9);
+    row.convolutionGMAC = round(macs.convolution / 1e9);
+    row.wasmPeakBoundSeconds = round(macs.dense / 1e9 / simdPeak.threads);
+    if (torchBest !== undefined) row.wasmPeakBoundRatio = round(macs.dense / 1e9 / simdPeak.threads / torchBest.minSeconds);
     if (arch.id === TRAIN_ARCHITECTURE && 'medianSeconds' in cpuForward) {
       row.cpuSeconds = round(cpuForward.medianSeconds);
       if (p !== undefined) row.cpuRatio = round(cpuForward.medianSeconds / p);
@@ -336,6 +348,13 @@ export async function run(): Promise<object> {
       `after the threaded wasm phase), the other ratios compare medians; wasm: ${actualThreads} XNNPACK threads (enableWasmThreads), ` +
       'wasmSingleThread: the stock single-threaded wasm backend; PyTorch uses 2 threads',
     wasmThreads: actualThreads,
+    ceiling: {
+      wasmSimdPeakGMACperSecond: { oneThread: round(simdPeak.oneThread), [`${threads}Threads`]: round(simdPeak.threads) },
+      note:
+        'peak multiply-add rate of 128-bit float vectors (12 independent mul+add chains, bench/ceiling.ts): no wasm SIMD128 kernel can beat it. ' +
+        'wasmPeakBoundRatio = (the forward pass\'s matrix-product and recurrent-scan multiply-adds at that peak) / fastest PyTorch run: ' +
+        'where it exceeds 1, ratio <= 1 is out of reach of any WebAssembly implementation on this machine (PyTorch uses wider AVX2/AVX-512 vectors)',
+    },
     pytorch: pt
       ? {
           python: torch.python, torch: pt.torch, threads: pt.threads, ompWaitPolicy: process.env.OMP_WAIT_POLICY ?? 'PASSIVE',
