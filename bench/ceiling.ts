@@ -94,8 +94,11 @@ const size = (shape: readonly number[] | undefined): number => (shape ?? []).red
  * (steps × rows × weight elements) and convolutions (output elements × filter taps × input
  * channels).
  */
-export async function countForwardMacs(run: () => void): Promise<ForwardMacs> {
-  const profile = await tf.profile(run);
+export async function countForwardMacs(run: () => void | Promise<void>): Promise<ForwardMacs> {
+  const profile = await tf.profile(async () => {
+    await run();
+    return [];
+  });
   let dense = 0;
   let convolution = 0;
   for (const k of profile.kernels) {

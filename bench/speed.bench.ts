@@ -167,7 +167,7 @@ function syntheticAudio(seconds: number): { channels: Float32Array[]; sampleRate
   return { channels: [left, right], sampleRate };
 }
 
-async function transcriptionRealTimeFactor(runs: number): Promise<Record<string, unknown>> {
+async function transcriptionRealTimeFactor(runs: number, simdPeakThreads: number): Promise<Record<string, unknown>> {
   let mod: typeof import('../src/transcribe/index.js');
   try {
     mod = await import('../src/transcribe/index.js');
@@ -184,6 +184,9 @@ async function transcriptionRealTimeFactor(runs: number): Promise<Record<string,
       for (let i = 0; i < runs; i++) all.push((await mod.transcribe(audio, { model: bundle })).timings);
       all.sort((a, b) => a.totalSeconds - b.totalSeconds);
       const t = all[0];
+      const macs = await countForwardMacs(async () => {
+        await mod.transcribe(audio, { model: bundle });
+      });
       const median = all[Math.floor(all.length / 2)];
       return {
         model,
@@ -194,6 +197,10 @@ async function transcriptionRealTimeFactor(runs: number): Promise<Record<string,
         realTimeFactor: seconds / t.totalSeconds,
         medianRealTimeFactor: seconds / median.totalSeconds,
         seconds: { resample: t.resampleSeconds, spectrogram: t.spectrogramSeconds, model: t.modelSeconds, peakPicking: t.peakPickingSeconds },
+        denseGMAC: round(macs.dense / 1e9),
+        convolutionGMAC: round(macs.convolution / 1e9),
+        // The fastest any wasm SIMD128 code could run the matrix products and scans alone.
+        wasmPeakBoundRealTimeFactor: round(seconds / (macs.dense / 1e9 / simdPeakThreads)),
       };
     } finally {
       bundle.model.dispose();
@@ -242,7 +249,7 @@ export async function run(): Promise<object> {
     }
     wasmTrain = await trainStepTime(runs);
     xw.dispose();
-    transcription = await transcriptionRealTimeFactor(runs);
+    transcription = await transcriptionRealTimeFactor(runs, simdPeak.threads);
   }
 
   // PyTorch again: its times drift by up to 2x between runs on a shared VM, so it gets a pass

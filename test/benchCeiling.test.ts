@@ -28,6 +28,13 @@ describe('countForwardMacs', () => {
     });
     expect(macs.dense).toBe(210 + 210 + 216);
     expect(macs.convolution).toBe(51840);
+    // An asynchronous run (as transcribe() is) counts every kernel it runs across awaits.
+    const later = await countForwardMacs(async () => {
+      tf.matMul(a, b).dispose();
+      await new Promise((r) => setTimeout(r, 5));
+      tf.matMul(a, b).dispose();
+    });
+    expect(later.dense).toBe(420);
     tf.dispose([a, b, m, w, x, f]);
   });
 
