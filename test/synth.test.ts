@@ -11,7 +11,7 @@ import { describe, expect, it } from 'vitest';
 import { parseMidiAnnotations, parseTextAnnotations, readAudioFile, THESIS_GM_MAPPING } from '../src/io/index.js';
 import { alignment } from '../scripts/synth/check.js';
 import { buildExample, countLabels, formatAnnotations, MERGE_SECONDS, planExample, renderExample } from '../scripts/synth/example.js';
-import { FONTS, fontPath, loadKits } from '../scripts/synth/fonts.js';
+import { drumFontPath, FONTS, fontById, fontPath, isRedistributable, loadKits, patchPresetBanks, RESEARCH_FONTS, RESEARCH_KITS } from '../scripts/synth/fonts.js';
 import { AUX_PERCUSSION, LABELS, NOTE_TO_LABEL } from '../scripts/synth/gm.js';
 import { secondsToTicks, tempoFromBpm, ticksToSeconds } from '../scripts/synth/midi.js';
 import { FLUID_BLOCK_SAMPLES, fluidsynthOnsetSample, fluidsynthVersion, SAMPLE_RATE } from '../scripts/synth/render.js';
@@ -370,6 +370,62 @@ describe('generator version 2 (voice, overdrive, louder accompaniment)', () => {
   });
 });
 
+describe('research kits (not redistributable)', () => {
+  it('are marked as not redistributable, unlike every font the built-in model may use', () => {
+    for (const f of FONTS) expect(isRedistributable(f.id)).toBe(true);
+    for (const f of RESEARCH_FONTS) {
+      expect(isRedistributable(f.id)).toBe(false);
+      expect(fontById(f.id)).toBe(f);
+    }
+    expect(isRedistributable('no-such-font')).toBe(false);
+  });
+
+  it('map the General MIDI keys onto the kit layout, keep labels consistent and take the accompaniment from a GM font', () => {
+    const fontIds = [...FONTS.map((f) => f.id), ...RESEARCH_FONTS.map((f) => f.id)];
+    const unplayable = [35, 48, 50, 52, 60, 61, 62, 63, 69, 70, 75, 76, 77];
+    let accompanied = 0;
+    for (let index = 0; index < 30; index++) {
+      const plan = planExample(5, index, { kits: RESEARCH_KITS, fontIds, generatorVersion: 4 });
+      expect(RESEARCH_KITS.map((k) => k.font)).toContain(plan.kit.font);
+      expect(FONTS.map((f) => f.id)).toContain(plan.accompanimentFont);
+      const built = buildExample(plan);
+      for (const n of built.drumNotes) expect(unplayable).not.toContain(n.note);
+      // Every labelled note is annotated with its own label (keys mapped before labelling).
+      const labelled = built.drumNotes.filter((n) => NOTE_TO_LABEL[n.note]);
+      expect(built.annotations.length).toBeLessThanOrEqual(labelled.length);
+      for (const a of built.annotations) expect(NOTE_TO_LABEL[a.note]).toBe(a.label);
+      // Toms survive the map (GM 48 / 50 -> the 12" tom) instead of being dropped.
+      const gmToms = plan.drums.hits.filter((h) => [41, 43, 45, 47, 48, 50].includes(h.note)).length;
+      if (gmToms > 0) expect(built.drumNotes.some((n) => NOTE_TO_LABEL[n.note] === 'TT')).toBe(true);
+      if (plan.accompaniment) accompanied++;
+    }
+    expect(accompanied).toBeGreaterThan(15);
+  });
+
+  it('moves a preset to bank 128 in a SoundFont copy and rejects other files', () => {
+    // A minimal RIFF sfbk: LIST pdta > phdr with one preset record (bank 0) and the EOP record.
+    const record = (name: string, bank: number) => {
+      const r = new Uint8Array(38);
+      new TextEncoder().encodeInto(name, r);
+      new DataView(r.buffer).setUint16(22, bank, true);
+      return r;
+    };
+    const phdr = new Uint8Array([...new TextEncoder().encode('phdr'), 76, 0, 0, 0, ...record('Kit', 0), ...record('EOP', 0)]);
+    const pdta = new Uint8Array([...new TextEncoder().encode('LIST'), ...new Uint8Array(new Uint32Array([4 + phdr.length]).buffer), ...new TextEncoder().encode('pdta'), ...phdr]);
+    const file = new Uint8Array([...new TextEncoder().encode('RIFF'), ...new Uint8Array(new Uint32Array([4 + pdta.length]).buffer), ...new TextEncoder().encode('sfbk'), ...pdta]);
+    const patched = patchPresetBanks(file, 0, 128);
+    const view = new DataView(patched.buffer, patched.byteOffset);
+    const firstRecord = 12 + 12 + 8;
+    expect(view.getUint16(firstRecord + 22, true)).toBe(128);
+    expect(view.getUint16(firstRecord + 38 + 22, true)).toBe(0); // EOP untouched
+    expect(file[firstRecord + 22]).toBe(0); // the input is not modified
+    let differing = 0;
+    for (let i = 0; i < file.length; i++) if (file[i] !== patched[i]) differing++;
+    expect(differing).toBe(1);
+    expect(() => patchPresetBanks(new Uint8Array(64), 0, 128)).toThrow(/not a SoundFont 2 file/);
+  });
+});
+
 const fluidsynth = fluidsynthVersion();
 const fluidFont = FONTS.map((f) => ({ font: f, path: fontPath(f) })).find((f) => f.path !== null);
 const renderSkip = !fluidsynth ? 'fluidsynth is not installed (apt-get install fluidsynth): skipping rendering tests'
@@ -406,6 +462,24 @@ describe.skipIf(renderSkip !== '')('rendering with fluidsynth', () => {
       expect(alignment(stem, SAMPLE_RATE, times).bestLagMs).toBe(0);
     } finally {
       for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it.skipIf(!fontPath(RESEARCH_FONTS[0]))('renders a research-kit example from the bank-patched copy (needs avldrums.lv2-soundfont)', async () => {
+    const font = RESEARCH_FONTS[0];
+    const copy = drumFontPath(font)!;
+    expect(copy).not.toBe(fontPath(font));
+    expect(drumFontPath(font)).toBe(copy);
+    const plan = planExample('research', 1, { kits: [RESEARCH_KITS[0]], fontIds: [...FONTS.map((f) => f.id), font.id], generatorVersion: 4 });
+    plan.durationSeconds = 5;
+    const dir = mkdtempSync(join(tmpdir(), 'adtkit-synth-test-'));
+    try {
+      await renderExample(plan, { outDir: dir, stems: true, float: true });
+      const stem = (await readAudioFile(join(dir, `${plan.id}.drums.wav`))).channels[0];
+      expect(rmsOf(stem)).toBeGreaterThan(1e-3);
+      expect(JSON.parse(readFileSync(join(dir, `${plan.id}.json`), 'utf8')).kit.font).toBe(font.id);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { encodeWav } from '../../src/io/audio/index.js';
 import { generateAccompaniment, SCALES, type Accompaniment } from './accompaniment.js';
 import { generateDrums, STYLE_SPECS, STYLE_WEIGHTS, type DrumPerformance, type Style } from './drums.js';
-import { FONTS, fontPath, type KitSpec } from './fonts.js';
+import { drumFontPath, fontById, FONTS, fontPath, type FontSpec, type KitSpec } from './fonts.js';
 import { LABELS, NOTE_TO_LABEL, type Label } from './gm.js';
 import { beatsToSeconds, buildMidiFile, bpmOf, secondsToTicks, tempoFromBpm, type ChannelSetup, type MidiNote, type Tempo } from './midi.js';
 import { drawMixParams, mixExample, type MixParams } from './mix.js';
@@ -146,7 +146,12 @@ export function planExample(globalSeed: number | string, index: number, env: Pla
   const liked = spec.families.filter(([f]) => families.has(f));
   const family = liked.length > 0 && !kr.chance(0.15) ? kr.weighted(liked) : kr.pick([...families]);
   const kit = kr.pick(kits.filter((k) => k.family === family));
-  const accompanimentFont = kr.chance(0.6) ? kit.font : kr.pick(fontIds);
+  let accompanimentFont = kr.chance(0.6) ? kit.font : kr.pick(fontIds);
+  if (!FONTS.some((f) => f.id === accompanimentFont)) {
+    // A research drum font (RESEARCH_FONTS) has drums only: the accompaniment takes a GM font.
+    const melodic = fontIds.filter((id) => FONTS.some((f) => f.id === id));
+    accompanimentFont = rng.fork('accompanimentFont').pick(melodic.length > 0 ? melodic : FONTS.map((f) => f.id));
+  }
 
   const generatorVersion = env.generatorVersion ?? 1;
   const drums = generateDrums(rng.fork('drums'), { style, tempoBpm: bpmOf(tempo), beatsPerBar, stepsPerBeat, bars, introBars, auxBoost: generatorVersion === 3 || generatorVersion === 4 });
@@ -212,7 +217,11 @@ export function buildExample(plan: ExamplePlan): BuiltExample {
   const endTick = secondsToTicks(durationSeconds, tempo);
   const lastOnset = durationSeconds - 0.1;
   const missing = new Set(plan.kit.missingNotes);
-  const replacement = (note: number): number | null => {
+  // Kits with a layout of their own (RESEARCH_FONTS) map the General MIDI keys first.
+  const keyMap = fontById(plan.kit.font)?.keyMap;
+  const replacement = (gmNote: number): number | null => {
+    const note = keyMap && gmNote in keyMap ? keyMap[gmNote] : gmNote;
+    if (note === null) return null;
     if (!missing.has(note)) return note;
     const label = NOTE_TO_LABEL[note];
     const alternative = Object.keys(NOTE_TO_LABEL).map(Number).find((n) => NOTE_TO_LABEL[n] === label && !missing.has(n));
@@ -328,9 +337,9 @@ function portableArgs(args: string[]): string[] {
   return args.map((a) => a.replace(/^.*\/([^/]+\.(raw|mid))$/, '$1'));
 }
 
-function resolveFont(id: string): string {
-  const font = FONTS.find((f) => f.id === id);
-  const path = font ? fontPath(font) : null;
+function resolveFont(id: string, locate: (font: FontSpec) => string | null = fontPath): string {
+  const font = fontById(id);
+  const path = font ? locate(font) : null;
   if (!font || !path) throw new Error(`soundfont '${id}' is not installed (apt-get install ${font?.debianPackages.join(' or ') ?? id})`);
   return path;
 }
@@ -352,8 +361,8 @@ export async function renderExample(plan: ExamplePlan, options: RenderExampleOpt
   const scratch = mkdtempSync(join(tmpdir(), `adtkit-synth-${plan.id}-`));
   try {
     writeFileSync(`${base}.drums.mid`, built.drumsMidi);
-    const drumFontPath = resolveFont(plan.kit.font);
-    const drumRender = { midiPath: `${base}.drums.mid`, fontPath: drumFontPath, rawPath: join(scratch, 'drums.raw'), gain: plan.drumGain, effects: plan.drumEffects };
+    const drumFontFile = resolveFont(plan.kit.font, drumFontPath);
+    const drumRender = { midiPath: `${base}.drums.mid`, fontPath: drumFontFile, rawPath: join(scratch, 'drums.raw'), gain: plan.drumGain, effects: plan.drumEffects };
     const drums = plan.kitRealism ? await renderKitRealism(plan, built, drumRender, scratch) : await renderMidi(drumRender);
     let accompaniment: Float32Array | null = null;
     let accompanimentArgs: string[] | null = null;
@@ -386,7 +395,7 @@ export async function renderExample(plan: ExamplePlan, options: RenderExampleOpt
       meter: `${plan.tempo.beatsPerBar}/4`, stepsPerBeat: plan.stepsPerBeat, swing: plan.drums.swing,
       bars: plan.bars, introBars: plan.introBars, leadInSeconds: plan.leadInSeconds, durationSeconds: plan.durationSeconds,
       sections: plan.drums.sections.map((s) => `${s.kind}${s.tacet ? '(tacet)' : ''}:${s.bars}:${s.timekeeper}`),
-      kit: { font: plan.kit.font, program: plan.kit.program, name: plan.kit.name, family: plan.kit.family, fontFile: drumFontPath },
+      kit: { font: plan.kit.font, program: plan.kit.program, name: plan.kit.name, family: plan.kit.family, fontFile: drumFontFile },
       voices: plan.drums.voices,
       humanize: plan.drums.humanize, auxPercussion: plan.drums.auxPercussion,
       drumsOnly: plan.drumsOnly,

@@ -14,7 +14,7 @@ import { createHash } from 'node:crypto';
 import { createReadStream, existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { buildExample, countLabels, planExample, renderExample, type GeneratorVersion, type RenderedExample } from './example.js';
-import { FONTS, fontPath, loadKits } from './fonts.js';
+import { fontById, FONTS, fontPath, loadKits, RESEARCH_FONTS, RESEARCH_KITS } from './fonts.js';
 import { LABELS, type Label } from './gm.js';
 import { fluidsynthVersion } from './render.js';
 
@@ -45,6 +45,11 @@ async function main(): Promise<void> {
       'plan-only': { type: 'boolean', default: false },
       /** 1: the original data set; 2: adds sung vocals, overdriven accompaniment, louder accompaniment; 3: version 1 plus more, louder unlabelled shakers and tambourines; 4: version 3 plus quieter cymbals and a sympathetic cymbal wash under kick and snare (kitRealism.ts). */
       'generator-version': { type: 'string', default: '1' },
+      /**
+       * Draw the drum kits from RESEARCH_KITS (real acoustic kits whose licence forbids shipping a
+       * model trained on them; the accompaniment keeps the GM fonts). For measurements only.
+       */
+      'research-kits': { type: 'boolean', default: false },
     },
   });
   const count = Number(values.count);
@@ -55,7 +60,12 @@ async function main(): Promise<void> {
   }
   const fontIds = values.fonts ? values.fonts.split(',').map((s) => s.trim()) : FONTS.map((f) => f.id);
   for (const id of fontIds) if (!FONTS.some((f) => f.id === id)) throw new Error(`--fonts: unknown font '${id}'; known: ${FONTS.map((f) => f.id).join(', ')}`);
-  const kits = loadKits();
+  const researchKits = values['research-kits'];
+  const kits = researchKits ? [...RESEARCH_KITS] : loadKits();
+  if (researchKits) {
+    fontIds.push(...RESEARCH_FONTS.map((f) => f.id));
+    console.warn(`--research-kits: drums from ${RESEARCH_FONTS.map((f) => `${f.id} (${f.license})`).join(', ')}; a model trained on this data must not be shipped (scripts/synth/LICENSES.md), and bundle.ts refuses to make the built-in model from it`);
+  }
   const generatorVersion = Number(values['generator-version']);
   if (![1, 2, 3, 4].includes(generatorVersion)) throw new Error(`--generator-version must be 1, 2, 3 or 4, got '${values['generator-version']}'`);
   const env = { kits, fontIds, generatorVersion: generatorVersion as GeneratorVersion };
@@ -80,13 +90,13 @@ async function main(): Promise<void> {
 
   if (!fluidsynthVersion()) throw new Error('fluidsynth is not installed (apt-get install fluidsynth)');
   for (const id of fontIds) {
-    const font = FONTS.find((f) => f.id === id)!;
+    const font = fontById(id)!;
     if (!fontPath(font)) throw new Error(`soundfont '${id}' is not installed: apt-get install ${font.debianPackages.join(' or ')} (or leave it out with --fonts)`);
   }
   if (!existsSync(values.out)) mkdirSync(values.out, { recursive: true });
   // Font files and their hashes, so that a data set records exactly what it was rendered from.
   const fontFiles = await Promise.all(fontIds.map(async (id) => {
-    const path = fontPath(FONTS.find((f) => f.id === id)!)!;
+    const path = fontPath(fontById(id)!)!;
     return { id, path, sha256: await sha256OfFile(path) };
   }));
   const started = performance.now();

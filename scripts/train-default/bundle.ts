@@ -9,7 +9,7 @@
  * Metrics on MDB Drums are added to the card by evaluate-mdb.ts.
  */
 import { readFileSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
@@ -18,6 +18,7 @@ import { DEFAULT_MAPPING } from '../../src/io/index.js';
 import { loadModel, nodeFileHandler } from '../../src/models/index.js';
 import { createBundle, saveBundle } from '../../src/transcribe/index.js';
 import type { EpochRecord } from '../../src/train/index.js';
+import { fontById, isRedistributable } from '../synth/fonts.js';
 import { isValidation, listSynthDirectories } from './common.js';
 import { THESIS_PEAK, THRESHOLD_GRID, countTracks, scoresOf, transcribeTrack, tuneThresholds, type Track } from './scoring.js';
 
@@ -28,6 +29,8 @@ const { values: args } = parseArgs({
     out: { type: 'string', default: 'models/default' },
     backend: { type: 'string', default: 'wasm' },
     'max-validation': { type: 'string', default: '0' },
+    /** Allow data rendered with RESEARCH_FONTS (generate.ts --research-kits): a bundle for measurements, never models/default. */
+    research: { type: 'boolean', default: false },
   },
 });
 
@@ -73,12 +76,22 @@ async function main(): Promise<void> {
   let trainSeconds = 0;
   let validationSeconds = 0;
   const versions = new Set<number>();
+  const drumFonts = new Set<string>();
   for (const e of used) {
-    const meta = JSON.parse(readFileSync(e.json, 'utf8')) as { durationSeconds: number; generatorVersion?: number };
+    const meta = JSON.parse(readFileSync(e.json, 'utf8')) as { durationSeconds: number; generatorVersion?: number; kit?: { font?: string } };
     versions.add(meta.generatorVersion ?? 1);
+    if (meta.kit?.font) drumFonts.add(meta.kit.font);
     const d = meta.durationSeconds;
     if (isValidation(e.index)) validationSeconds += d;
     else trainSeconds += d;
+  }
+  const restricted = [...drumFonts].filter((id) => !isRedistributable(id));
+  const restrictedText = restricted.map((id) => `${id} (${fontById(id)?.license ?? 'unknown licence'})`).join(', ');
+  if (restricted.length > 0 && !args.research) {
+    throw new Error(`the run was trained on drums from ${restrictedText}, whose licence does not let us ship the model (scripts/synth/LICENSES.md); pass --research to write a research bundle elsewhere`);
+  }
+  if (restricted.length > 0 && resolve(args.out!) === resolve('models', 'default')) {
+    throw new Error(`refusing to write the built-in model (models/default) from data with drums from ${restrictedText}`);
   }
   const trainingSecondsTotal = run.history.reduce((s, r) => s + r.seconds, 0);
   // A warm-started run (train.ts --init BUNDLE): the card keeps the first stage's record.
@@ -104,7 +117,7 @@ async function main(): Promise<void> {
     classNames: [...DEFAULT_MAPPING.classNames],
     standardization: { mean: run.standardization.mean, std: run.standardization.std },
     peakPicking: { threshold: 0.5, ...THESIS_PEAK },
-    license: 'MIT',
+    license: restricted.length > 0 ? `NOT REDISTRIBUTABLE (research bundle): trained on drum samples from ${restrictedText}` : 'MIT',
     training: {
       data:
         `Synthetic drum performances with melodic accompaniment rendered by adtkit's scripts/synth (generator version ${versionText}, seed 1, examples ${idRanges(used.map((e) => e.index))}` +
