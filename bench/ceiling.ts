@@ -48,6 +48,7 @@ const WORKER_SOURCE = `
 const { parentPort, workerData } = require('node:worker_threads');
 const run = new WebAssembly.Instance(new WebAssembly.Module(workerData.bytes)).exports.run;
 run(1e6);
+parentPort.postMessage('ready');
 parentPort.once('message', () => {
   const t0 = performance.now();
   const r = run(workerData.iterations);
@@ -65,12 +66,17 @@ export async function wasmSimdPeakGmacPerSecond(threads: number, iterations = 60
   const bytes = await peakBytes();
   const workers = Array.from({ length: threads }, () => new Worker(WORKER_SOURCE, { eval: true, workerData: { bytes, iterations } }));
   try {
-    await new Promise((r) => setTimeout(r, 200));
-    const results = await Promise.all(workers.map((w) => new Promise<{ seconds: number }>((resolve, reject) => {
+    // Start the timed loops together, once every worker has compiled and warmed up.
+    const message = (w: Worker) => new Promise<unknown>((resolve, reject) => {
       w.once('message', resolve);
       w.once('error', reject);
+    });
+    await Promise.all(workers.map(message));
+    const results = (await Promise.all(workers.map((w) => {
+      const reply = message(w);
       w.postMessage('go');
-    })));
+      return reply;
+    }))) as { seconds: number }[];
     const slowest = Math.max(...results.map((r) => r.seconds));
     return (threads * iterations * CHAINS * LANES) / slowest / 1e9;
   } finally {

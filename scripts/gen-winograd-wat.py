@@ -48,6 +48,22 @@ def emit_patch_transform(ind, vp_setup, store_addr):
         for j in range(4):
             e(f'{ind}(v128.store {store_addr(4 * i + j)} {cols[j]})')
 
+def emit_output_transform_head(ind, tile_shift, n, dname):
+    """Opens the output transform's loops (the group's 4 tiles, then 16-byte channel blocks) and
+    loads the tile's n x n products of the block into the locals dname(i, j)."""
+    e(f'{ind}(local.set $t (i32.const 0))')
+    e(f'{ind}(block $otDone (loop $otLoop')
+    e(f'{ind}  (br_if $otDone (i32.ge_u (local.get $t) (i32.const 4)))')
+    e(f'{ind}  (local.set $x (i32.shl (i32.add (local.get $t0) (local.get $t)) (i32.const {tile_shift})))')
+    e(f'{ind}  (local.set $y (i32.shl (local.get $th) (i32.const {tile_shift})))')
+    e(f'{ind}  (local.set $c (i32.const 0))')
+    e(f'{ind}  (block $ocDone (loop $ocLoop')
+    e(f'{ind}    (br_if $ocDone (i32.ge_u (local.get $c) (local.get $coB)))')
+    e(f'{ind}    (local.set $mp (i32.add (i32.add (local.get $m) (local.get $c)) (i32.mul (local.get $t) (local.get $coB))))')
+    for i in range(n):
+        for j in range(n):
+            e(f'{ind}    (local.set ${dname(i, j)} (v128.load (i32.add (local.get $mp) (i32.mul (i32.const {(n * i + j) * 4}) (local.get $coB)))))')
+
 def emit_tile_gemms(n_xi):
     """m[xi] [4, co] = v[xi] [4, ci] . u[xi] [ci, co] for xi < n_xi (blocks of 4 tiles)."""
     e('        ;; m[xi] [4, co] = v[xi] [4, ci] . u[xi] [ci, co], 4 rows x 8 columns at a time.')
@@ -121,19 +137,7 @@ e('          (br $tLoop)))')
 emit_tile_gemms(16)
 # output transform
 e('        ;; Output transform, bias, ReLU; outputs beyond oh x ow (odd sizes, width padding) are skipped.')
-e('        (local.set $t (i32.const 0))')
-e('        (block $otDone (loop $otLoop')
-e('          (br_if $otDone (i32.ge_u (local.get $t) (i32.const 4)))')
-e('          (local.set $x (i32.shl (i32.add (local.get $t0) (local.get $t)) (i32.const 1)))')
-e('          (local.set $y (i32.shl (local.get $th) (i32.const 1)))')
-e('          (local.set $c (i32.const 0))')
-e('          (block $ocDone (loop $ocLoop')
-e('            (br_if $ocDone (i32.ge_u (local.get $c) (local.get $coB)))')
-e('            (local.set $mp (i32.add (i32.add (local.get $m) (local.get $c)) (i32.mul (local.get $t) (local.get $coB))))')
-for i in range(4):
-    for j in range(4):
-        xi = 4 * i + j
-        e(f'            (local.set $d{i}{j} (v128.load (i32.add (local.get $mp) (i32.mul (i32.const {xi * 4}) (local.get $coB)))))')
+emit_output_transform_head('        ', 1, 4, lambda i, j: f'd{i}{j}')
 # rows: s0j = m0j + m1j + m2j ; s1j = m1j - m2j - m3j  (store in a0j, a1j)
 for j in range(4):
     e(f'            (local.set $a0{j} {f32("add", f32("add", get(f"d0{j}"), get(f"d1{j}")), get(f"d2{j}"))})')
@@ -274,9 +278,6 @@ e('      (local.set $row (i32.add (local.get $row) (i32.const 1)))')
 e('      (br $rows))))')
 
 # ---- F(4x4, 3x3) forward: 6x6 patches, 36 products per channel pair for 16 outputs
-def g43(n): return f"(local.get ${n})"
-def add43(a, b): return f"(f32x4.add {a} {b})"
-def sub43(a, b): return f"(f32x4.sub {a} {b})"
 def mul43(c, a): return f"(f32x4.mul (v128.const f32x4 {c} {c} {c} {c}) {a})"
 def lin(terms):
     """Sum of coefficient * expression, coefficients +-1 without a product."""
@@ -287,7 +288,7 @@ def lin(terms):
         if out is None:
             out = t if c > 0 else f"(f32x4.neg {t})"
         else:
-            out = add43(out, t) if c > 0 else sub43(out, t)
+            out = f32("add", out, t) if c > 0 else f32("sub", out, t)
     return out
 BT = [[4,0,-5,0,1,0],[0,-4,-4,1,1,0],[0,4,-4,-1,1,0],[0,-2,-1,2,1,0],[0,2,-1,-2,1,0],[0,4,0,-5,0,1]]
 AT = [[1,1,1,1,1,0],[0,1,-1,2,-2,0],[0,1,1,4,4,0],[0,1,-1,8,-8,1]]
@@ -321,34 +322,24 @@ for i in range(6):
         e(f'(local.set $d{i}_{j} (v128.load (i32.add (i32.add (local.get $base) (local.get $c)) (i32.add (i32.mul (i32.const {i}) (local.get $gwB)) (i32.mul (i32.const {j}) (local.get $ciB))))))')
 for j in range(6):
     for r in range(6):
-        e(f'(local.set $a{r}_{j} {lin([(BT[r][k], g43(f"d{k}_{j}")) for k in range(6)])})')
+        e(f'(local.set $a{r}_{j} {lin([(BT[r][k], get(f"d{k}_{j}")) for k in range(6)])})')
 e('(local.set $vp (i32.add (i32.add (local.get $v) (local.get $c)) (i32.mul (local.get $t) (local.get $ciB))))')
 for i in range(6):
     for r in range(6):
         xi = 6 * i + r
-        e(f'(v128.store (i32.add (local.get $vp) (i32.mul (i32.const {xi*4}) (local.get $ciB))) {lin([(BT[r][k], g43(f"a{i}_{k}")) for k in range(6)])})')
+        e(f'(v128.store (i32.add (local.get $vp) (i32.mul (i32.const {xi*4}) (local.get $ciB))) {lin([(BT[r][k], get(f"a{i}_{k}")) for k in range(6)])})')
 e('(local.set $c (i32.add (local.get $c) (i32.const 16))) (br $cLoop)))')
 e('(local.set $t (i32.add (local.get $t) (i32.const 1))) (br $tLoop)))')
 emit_tile_gemms(36)
 # output transform
-e('(local.set $t (i32.const 0))')
-e('(block $otDone (loop $otLoop (br_if $otDone (i32.ge_u (local.get $t) (i32.const 4)))')
-e('(local.set $x (i32.shl (i32.add (local.get $t0) (local.get $t)) (i32.const 2)))')
-e('(local.set $y (i32.shl (local.get $th) (i32.const 2)))')
-e('(local.set $c (i32.const 0))')
-e('(block $ocDone (loop $ocLoop (br_if $ocDone (i32.ge_u (local.get $c) (local.get $coB)))')
-e('(local.set $mp (i32.add (i32.add (local.get $m) (local.get $c)) (i32.mul (local.get $t) (local.get $coB))))')
-for i in range(6):
-    for j in range(6):
-        xi = 6 * i + j
-        e(f'(local.set $d{i}_{j} (v128.load (i32.add (local.get $mp) (i32.mul (i32.const {xi*4}) (local.get $coB)))))')
+emit_output_transform_head('', 2, 6, lambda i, j: f'd{i}_{j}')
 for j in range(6):
     for r in range(4):
-        e(f'(local.set $a{r}_{j} {lin([(AT[r][k], g43(f"d{k}_{j}")) for k in range(6)])})')
+        e(f'(local.set $a{r}_{j} {lin([(AT[r][k], get(f"d{k}_{j}")) for k in range(6)])})')
 e('(local.set $bv (v128.load (i32.add (local.get $bias) (local.get $c))))')
 for r in range(4):
     for q in range(4):
-        val = add43(lin([(AT[q][k], g43(f"a{r}_{k}")) for k in range(6)]), g43("bv"))
+        val = f32("add", lin([(AT[q][k], get(f"a{r}_{k}")) for k in range(6)]), get("bv"))
         e(f'(local.set $d{r}_{q} {val})')
         e(f'(if (local.get $relu) (then (local.set $d{r}_{q} (f32x4.max (local.get $d{r}_{q}) (v128.const i32x4 0 0 0 0)))))')
         e(f'(if (i32.and (i32.lt_u (i32.add (local.get $y) (i32.const {r})) (local.get $oh)) (i32.lt_u (i32.add (local.get $x) (i32.const {q})) (local.get $ow))) (then (v128.store (i32.add (i32.add (local.get $out) (local.get $c)) (i32.mul (i32.add (i32.mul (i32.add (i32.mul (local.get $b) (local.get $oh)) (i32.add (local.get $y) (i32.const {r}))) (local.get $ow)) (i32.add (local.get $x) (i32.const {q}))) (local.get $coB))) (local.get $d{r}_{q}))))')
